@@ -1,0 +1,103 @@
+"""Vectorized rolling-window kernels used by the baseline estimators.
+
+They work on blocks of spectra (rows) at once; there is no loop over
+individual spectra.
+"""
+
+import numpy as np
+from scipy import fft as sp_fft
+from scipy.signal.windows import gaussian
+
+# Rows processed together. Small chunks keep the temporaries (padded
+# copies, FFT buffers) in cache, which measured ~25% faster than 512 rows,
+# and bound memory whatever the number of spectra (memmaps included).
+_CHUNK_ROWS = 32
+
+
+def two_sided_rolling_min(X, window):
+    """Average of the trailing and the leading rolling minimum of each row.
+
+    ``left[i] = min(x[max(0, i-w+1) .. i])`` and
+    ``right[i] = min(x[i .. min(n-1, i+w-1)])``; windows are truncated at the
+    ends of the spectrum, as pandas' ``rolling(w, min_periods=1)`` does.
+
+    van Herk / Gil-Werman: pad each row with ``w - 1`` values of +inf on both
+    sides (+inf never wins a minimum, which gives the truncated windows) and
+    split it into blocks of ``w``. Any window of ``w`` values spans at most
+    two blocks, so its minimum is the minimum of a block suffix and the next
+    block's prefix: two cumulative minima replace the per-position scan and
+    the cost does not depend on ``w``.
+    """
+    n_rows, n = X.shape
+    length = n + 2 * (window - 1)
+    n_blocks = -(-length // window)
+    blocks = np.full((n_rows, n_blocks * window), np.inf, dtype=X.dtype)
+    blocks[:, window - 1 : window - 1 + n] = X
+    blocks = blocks.reshape(n_rows, n_blocks, window)
+    prefix = np.minimum.accumulate(blocks, axis=2).reshape(n_rows, -1)
+    suffix = np.empty_like(blocks)
+    np.minimum.accumulate(blocks[:, :, ::-1], axis=2, out=suffix[:, :, ::-1])
+    suffix = suffix.reshape(n_rows, -1)
+    # trailing[p] = min(padded[p .. p + w - 1]) = min(suffix[p], prefix[p + w - 1])
+    n_out = n + window - 1
+    trailing = np.minimum(suffix[:, :n_out], prefix[:, window - 1 : window - 1 + n_out])
+    # left[i] is the window ending at x[i], right[i] the one starting at x[i].
+    result = trailing[:, :n] + trailing[:, window - 1 : window - 1 + n]
+    result *= 0.5
+    return result
+
+
+def gaussian_mean_kernel(window, n_channels, dtype=np.float64):
+    """FFT of the two-sided Gaussian-weighted rolling mean, and the FFT length.
+
+    Weights are ``scipy.signal.windows.gaussian(window, std=window)``. The
+    trailing window (offsets ``-(w-1) .. 0``) and the leading one (``0 .. w-1``)
+    averaged together are one correlation with a kernel of ``2w - 1`` taps.
+    The published code pads ``window`` zeros on both ends, which pulls the
+    result down near the ends; a linear (not circular) convolution reproduces
+    that, so the FFT length leaves room for the kernel on both sides.
+    """
+    weights = gaussian(window, std=window)
+    kernel = np.zeros(2 * window - 1)
+    kernel[:window] += weights
+    kernel[window - 1 :] += weights
+    kernel /= 2 * weights.sum()
+    n_fft = sp_fft.next_fast_len(n_channels + 2 * window - 2, real=True)
+    return sp_fft.rfft(kernel.astype(dtype), n_fft), n_fft
+
+
+def two_sided_gaussian_mean(X, window, kernel_fft, n_fft, *, workers=None):
+    """Average of the trailing and leading Gaussian-weighted rolling means of each row."""
+    spectrum_fft = sp_fft.rfft(X, n_fft, axis=1, workers=workers)
+    full = sp_fft.irfft(spectrum_fft * kernel_fft, n_fft, axis=1, workers=workers)
+    return full[:, window - 1 : window - 1 + X.shape[1]]
+
+
+def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, workers=None):
+    """Baseline of the transfer paper: rolling minimum, then Gaussian smoothing.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_spectra, n_channels), float32 or float64
+        Spectra, one per row. Must be finite. May be a memmap: it is read in
+        blocks of rows.
+    min_window : int, default=100
+        Width of the two-sided rolling minimum.
+    smooth_window : int, default=50
+        Width (and standard deviation) of the Gaussian-weighted rolling mean.
+    workers : int, default=None
+        Threads for the FFT (``scipy.fft`` ``workers``).
+
+    Returns
+    -------
+    baseline : ndarray of the same shape and dtype as ``X``
+    """
+    kernel_fft, n_fft = gaussian_mean_kernel(smooth_window, X.shape[1], X.dtype)
+    out = np.empty(X.shape, dtype=X.dtype)
+    for start in range(0, X.shape[0], _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        minima = two_sided_rolling_min(np.asarray(X[rows]), min_window)
+        out[rows] = two_sided_gaussian_mean(
+            minima, smooth_window, kernel_fft, n_fft, workers=workers
+        )
+    return out

@@ -1,0 +1,312 @@
+"""Transformers that act on the wavelength axis: cropping and resampling."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.utils.validation import (
+    check_wavelengths,
+    format_wavelengths,
+    numeric_column_names,
+    wavelengths_from_columns,
+)
+
+_OUT_OF_RANGE = ("error", "crop", "nearest", "fill")
+
+
+def _source_axis(wavelengths, X_raw, n_features):
+    """The wavelength axis of ``X``: the parameter, else numeric columns, else channel index."""
+    if wavelengths is not None:
+        return check_wavelengths(wavelengths, n_features=n_features)
+    from_columns = wavelengths_from_columns(X_raw)
+    if from_columns is not None:
+        return check_wavelengths(from_columns, n_features=n_features, name="the column names of X")
+    return np.arange(n_features, dtype=np.float64)
+
+
+class WavelengthCropper(SelectorMixin, BaseEstimator):
+    """Keep the channels whose wavelength lies in a range.
+
+    The wavelength axis is taken from ``wavelengths`` if given, else from the
+    column names of a DataFrame ``X`` (numbers, or strings that parse as
+    numbers), else it is the channel index ``0, 1, ...``.
+
+    Parameters
+    ----------
+    min_wavelength : float, default=None
+        Smallest wavelength kept (inclusive). None keeps from the start.
+    max_wavelength : float, default=None
+        Largest wavelength kept (inclusive). None keeps to the end.
+    wavelengths : array-like of shape (n_channels,), default=None
+        Wavelength of each channel, strictly increasing or decreasing.
+
+    Attributes
+    ----------
+    wavelengths_in_ : ndarray of shape (n_features_in_,)
+        The axis of the input spectra.
+    wavelengths_out_ : ndarray of shape (n_features_out,)
+        The wavelengths kept.
+    n_features_in_ : int
+        Number of channels seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of channels seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    WavelengthResampler : Bring spectra onto another wavelength grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.preprocessing import WavelengthCropper
+    >>> wavelengths = np.linspace(245.0, 407.0, 7)
+    >>> X = np.arange(14.0).reshape(2, 7)
+    >>> cropper = WavelengthCropper(min_wavelength=260, max_wavelength=370,
+    ...                             wavelengths=wavelengths)
+    >>> cropper.fit_transform(X)
+    array([[ 1.,  2.,  3.,  4.],
+           [ 8.,  9., 10., 11.]])
+    >>> cropper.get_feature_names_out()
+    array(['272', '299', '326', '353'], dtype=object)
+    """
+
+    def __init__(self, min_wavelength=None, max_wavelength=None, *, wavelengths=None):
+        self.min_wavelength = min_wavelength
+        self.max_wavelength = max_wavelength
+        self.wavelengths = wavelengths
+
+    def fit(self, X, y=None):
+        """Find the channels inside the wavelength range.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Spectra, one per row.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        axis_source = X
+        X = validate_data(self, X, dtype="numeric")
+        self.wavelengths_in_ = _source_axis(self.wavelengths, axis_source, X.shape[1])
+        self._input_names = _input_names(self, axis_source, self.wavelengths_in_)
+        low = -np.inf if self.min_wavelength is None else float(self.min_wavelength)
+        high = np.inf if self.max_wavelength is None else float(self.max_wavelength)
+        if low > high:
+            raise ValueError(
+                f"min_wavelength={self.min_wavelength} is larger than "
+                f"max_wavelength={self.max_wavelength}."
+            )
+        self.support_ = (self.wavelengths_in_ >= low) & (self.wavelengths_in_ <= high)
+        if not self.support_.any():
+            raise ValueError(
+                f"No channel lies between {low} and {high}; the wavelength axis "
+                f"spans {self.wavelengths_in_.min()} to {self.wavelengths_in_.max()}."
+            )
+        self.wavelengths_out_ = self.wavelengths_in_[self.support_]
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return self.support_
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the kept channels: their wavelengths.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input channel names; by default the column names seen in
+            :term:`fit`, else the wavelengths.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            Names of the kept channels.
+        """
+        check_is_fitted(self)
+        if input_features is None:
+            return self._input_names[self.support_]
+        return super().get_feature_names_out(input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+def _input_names(estimator, X_raw, axis):
+    """Names of the input channels: string columns, numeric columns, or the axis."""
+    if hasattr(estimator, "feature_names_in_"):
+        return np.asarray(estimator.feature_names_in_, dtype=object)
+    numeric = numeric_column_names(X_raw)
+    if numeric is not None:
+        return numeric
+    if estimator.wavelengths is None:
+        return np.asarray([f"x{i}" for i in range(axis.shape[0])], dtype=object)
+    return format_wavelengths(axis)
+
+
+class WavelengthResampler(TransformerMixin, BaseEstimator):
+    """Resample spectra onto a target wavelength grid by linear interpolation.
+
+    Typical use: bring two instruments onto a common grid. The source axis is
+    taken from ``wavelengths`` if given, else from the column names of a
+    DataFrame ``X``, else it is the channel index. Interpolation weights are
+    computed once in :term:`fit`; ``transform`` is a vectorized gather over
+    all spectra.
+
+    Parameters
+    ----------
+    target_wavelengths : array-like of shape (n_targets,)
+        The grid to resample onto; strictly increasing or decreasing.
+    wavelengths : array-like of shape (n_channels,), default=None
+        Wavelength of each input channel, strictly increasing or decreasing.
+    out_of_range : {"error", "crop", "nearest", "fill"}, default="error"
+        What to do with target points outside the source range:
+
+        - ``"error"``: raise a ``ValueError`` in :term:`fit`;
+        - ``"crop"``: drop them from the output;
+        - ``"nearest"``: repeat the nearest edge value of the spectrum;
+        - ``"fill"``: set them to ``fill_value``.
+    fill_value : float, default=0.0
+        Value for out-of-range points with ``out_of_range="fill"``.
+
+    Attributes
+    ----------
+    wavelengths_in_ : ndarray of shape (n_features_in_,)
+        The source axis.
+    wavelengths_out_ : ndarray of shape (n_features_out,)
+        The output axis (``target_wavelengths``, less the cropped points).
+    n_features_in_ : int
+        Number of channels seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of channels seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    WavelengthCropper : Keep a wavelength range without interpolating.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.preprocessing import WavelengthResampler
+    >>> X = np.array([[0.0, 10.0, 20.0, 30.0]])
+    >>> resampler = WavelengthResampler([250.5, 251.5, 252.0],
+    ...                                 wavelengths=[250, 251, 252, 253])
+    >>> resampler.fit_transform(X)
+    array([[ 5., 15., 20.]])
+    >>> resampler.get_feature_names_out()
+    array(['250.5', '251.5', '252'], dtype=object)
+    """
+
+    def __init__(self, target_wavelengths, *, wavelengths=None, out_of_range="error", fill_value=0.0):
+        self.target_wavelengths = target_wavelengths
+        self.wavelengths = wavelengths
+        self.out_of_range = out_of_range
+        self.fill_value = fill_value
+
+    def fit(self, X, y=None):
+        """Compute the interpolation weights from the source to the target grid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Spectra, one per row.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        if self.out_of_range not in _OUT_OF_RANGE:
+            raise ValueError(
+                f"out_of_range must be one of {_OUT_OF_RANGE}; got {self.out_of_range!r}."
+            )
+        axis_source = X
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        if X.shape[1] < 2:
+            raise ValueError(
+                f"Interpolation needs at least 2 channels; got 1 feature(s) "
+                f"(n_features = {X.shape[1]})."
+            )
+        source = _source_axis(self.wavelengths, axis_source, X.shape[1])
+        target = check_wavelengths(self.target_wavelengths, name="target_wavelengths")
+        self.wavelengths_in_ = source
+
+        order = np.argsort(source)
+        self._order = None if np.all(order == np.arange(order.size)) else order
+        sorted_source = source[order]
+        inside = (target >= sorted_source[0]) & (target <= sorted_source[-1])
+        if not inside.all() and self.out_of_range == "error":
+            raise ValueError(
+                f"{np.count_nonzero(~inside)} of {target.size} target wavelengths lie "
+                f"outside the source range {sorted_source[0]} to {sorted_source[-1]}. "
+                "Choose out_of_range='crop', 'nearest' or 'fill' to handle them."
+            )
+        if self.out_of_range == "crop":
+            if not inside.any():
+                raise ValueError("No target wavelength lies inside the source range.")
+            target, inside = target[inside], inside[inside]
+
+        clipped = np.clip(target, sorted_source[0], sorted_source[-1])
+        left = np.clip(np.searchsorted(sorted_source, clipped, side="right") - 1, 0, source.size - 2)
+        step = sorted_source[left + 1] - sorted_source[left]
+        self._left = left
+        self._weight = (clipped - sorted_source[left]) / step
+        self._outside = None if inside.all() or self.out_of_range != "fill" else ~inside
+        self.wavelengths_out_ = target
+        return self
+
+    def transform(self, X):
+        """Interpolate the spectra at the target wavelengths.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Spectra on the source axis.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_spectra, n_features_out)
+            Spectra on ``wavelengths_out_``, same dtype as ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        if self._order is not None:
+            X = X[:, self._order]
+        weight = self._weight.astype(X.dtype)
+        out = X[:, self._left] * (1 - weight) + X[:, self._left + 1] * weight
+        if self._outside is not None:
+            out[:, self._outside] = self.fill_value
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output channels: the target wavelengths.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The output wavelengths, formatted as the shortest exact decimal.
+        """
+        check_is_fitted(self)
+        return format_wavelengths(self.wavelengths_out_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

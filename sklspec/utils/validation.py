@@ -1,0 +1,112 @@
+"""Input validation shared by sklspec's estimators and functions."""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["check_wavelengths", "wavelengths_from_columns"]
+
+
+def check_wavelengths(wavelengths, *, n_features=None, name="wavelengths"):
+    """Validate a wavelength axis and return it as a float64 array.
+
+    Parameters
+    ----------
+    wavelengths : array-like of shape (n_features,)
+        The axis. Must be one-dimensional, finite and strictly monotonic
+        (increasing or decreasing).
+    n_features : int, default=None
+        If given, the axis must have exactly this many points.
+    name : str, default="wavelengths"
+        Name used in error messages.
+
+    Returns
+    -------
+    wavelengths : ndarray of shape (n_features,)
+        The axis as float64.
+
+    Raises
+    ------
+    ValueError
+        If the axis is not 1-D, contains NaN or inf, is not strictly
+        monotonic, or does not have ``n_features`` points.
+    """
+    try:
+        axis = np.asarray(wavelengths, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers; got {wavelengths!r}.") from exc
+    if axis.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {axis.shape}.")
+    if not np.all(np.isfinite(axis)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if n_features is not None and axis.shape[0] != n_features:
+        raise ValueError(
+            f"{name} has {axis.shape[0]} points but the spectra have {n_features} "
+            "channels; the axis must have one value per channel."
+        )
+    if axis.shape[0] > 1:
+        steps = np.diff(axis)
+        if not (np.all(steps > 0) or np.all(steps < 0)):
+            raise ValueError(
+                f"{name} must be strictly increasing or strictly decreasing; "
+                "found repeated values or a change of direction."
+            )
+    return axis
+
+
+def wavelengths_from_columns(X):
+    """Read a wavelength axis from the column names of a DataFrame.
+
+    Columns may be numbers (``245.01``) or strings that parse as numbers
+    (``"245.01"``).
+
+    Parameters
+    ----------
+    X : object
+        Anything; only objects with a ``columns`` attribute are looked at.
+
+    Returns
+    -------
+    wavelengths : ndarray of shape (n_features,) or None
+        The parsed axis, or None when ``X`` has no columns or they are not
+        all numeric.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    try:
+        return np.asarray([float(c) for c in columns], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_positive_int(value, name, *, minimum=1):
+    """Raise a clear error unless ``value`` is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}.")
+    return int(value)
+
+
+def format_wavelengths(wavelengths):
+    """Feature names for a wavelength axis: the shortest exact decimal of each value."""
+    return np.asarray(
+        [np.format_float_positional(float(w), trim="-") for w in wavelengths], dtype=object
+    )
+
+
+def numeric_column_names(X):
+    """Column names of a DataFrame whose columns are numbers, as strings.
+
+    scikit-learn records ``feature_names_in_`` only for string column names;
+    spectra often come with float wavelengths as columns. This keeps them, as
+    strings, so that ``get_feature_names_out`` and ``set_output`` can give
+    them back. Returns None for anything else.
+    """
+    if wavelengths_from_columns(X) is None:
+        return None
+    columns = X.columns
+    if all(isinstance(c, str) for c in columns):
+        return None  # scikit-learn keeps these itself
+    return np.asarray([str(c) for c in columns], dtype=object)

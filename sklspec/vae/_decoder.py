@@ -1,0 +1,157 @@
+"""VAEDecoder: the decoder of a fitted VAE as a transformer from latent points to spectra."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.utils._torch import as_float32
+
+
+class VAEDecoder(TransformerMixin, BaseEstimator):
+    """Decode latent points to spectra with the decoder of a fitted VAE.
+
+    A Pipeline step that turns latent coordinates (for instance, the output
+    of a model that maps another instrument's spectra into the latent space)
+    into spectra. It trains nothing: the decoder comes from ``encoder``, a
+    fitted :class:`VAEEncoder`, or a :class:`~sklearn.frozen.FrozenEstimator`
+    around one, which keeps it fitted through ``clone`` and
+    ``GridSearchCV``. A fitted ``VAEEncoder`` exposes its decoder ready to
+    use as ``decoder_``.
+
+    Parameters
+    ----------
+    encoder : VAEEncoder or FrozenEstimator
+        The fitted VAE whose decoder is used.
+
+    Attributes
+    ----------
+    encoder_ : VAEEncoder
+        The fitted VAE (unwrapped from a ``FrozenEstimator``).
+    n_features_in_ : int
+        Width of the latent space.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the latent columns seen during :term:`fit`, when they are
+        strings.
+
+    See Also
+    --------
+    VAEEncoder : Trains the VAE; ``VAEEncoder.decoder_`` is a fitted VAEDecoder.
+
+    Examples
+    --------
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklspec.datasets import make_peak_spectra
+    >>> from sklspec.vae import VAEDecoder, VAEEncoder
+    >>> X, _ = make_peak_spectra(n_samples=100, n_channels=60, random_state=0)
+    >>> vae = VAEEncoder(hidden_layer_sizes=(32,), latent_dim=2, max_epochs=3,
+    ...                  device="cpu", random_state=0).fit(X)
+    >>> Z = vae.transform(X)
+    >>> vae.decoder_.transform(Z).shape
+    (100, 60)
+    >>> decoder = VAEDecoder(FrozenEstimator(vae)).fit(Z)
+    >>> decoder.get_feature_names_out()[:3]
+    array(['x0', 'x1', 'x2'], dtype=object)
+    """
+
+    def __init__(self, encoder=None):
+        self.encoder = encoder
+
+    def _adopt(self, encoder):
+        """Become fitted from ``encoder`` without validating latent data."""
+        self.encoder = FrozenEstimator(encoder)
+        self.encoder_ = encoder
+        self.n_features_in_ = encoder.latent_dim
+        return self
+
+    def fit(self, X, y=None):
+        """Take the decoder of ``encoder`` and check the latent points' width.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_points, latent_dim)
+            Latent coordinates; only their width is checked.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        encoder = self.encoder
+        if isinstance(encoder, FrozenEstimator):
+            encoder = encoder.estimator
+        from sklspec.vae._encoder import VAEEncoder
+
+        if not isinstance(encoder, VAEEncoder):
+            raise TypeError(
+                "VAEDecoder needs a fitted VAEEncoder as `encoder` (or a "
+                f"FrozenEstimator around one); got {self.encoder!r}. A fitted "
+                "VAEEncoder also provides its decoder as `decoder_`."
+            )
+        check_is_fitted(encoder, msg="The VAEEncoder given to VAEDecoder is not fitted; fit it first.")
+        X = validate_data(self, X, dtype=[np.float32, np.float64])
+        encoder._check_latent(X)
+        self.encoder_ = encoder
+        return self
+
+    def transform(self, X):
+        """Decode latent points to spectra.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_points, latent_dim)
+            Latent coordinates.
+
+        Returns
+        -------
+        X_spectra : ndarray of shape (n_points, n_channels)
+            Decoded spectra, in the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return self.encoder_._decode(as_float32(X, "the latent points"), X.dtype)
+
+    def inverse_transform(self, X):
+        """Encode spectra to their latent means (the encoder's ``transform``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Spectra.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_spectra, latent_dim)
+            Latent means.
+        """
+        check_is_fitted(self)
+        return self.encoder_.transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output channels: those the VAE was fitted on.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The channel names seen by the encoder's :term:`fit` (string or
+            numeric column names), else ``x0, x1, ...``.
+        """
+        check_is_fitted(self)
+        encoder = self.encoder_
+        if hasattr(encoder, "feature_names_in_"):
+            return np.asarray(encoder.feature_names_in_, dtype=object)
+        if getattr(encoder, "_numeric_columns", None) is not None:
+            return encoder._numeric_columns.copy()
+        return np.asarray([f"x{i}" for i in range(encoder.n_features_in_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,65 @@
+"""torch modules of the variational autoencoder."""
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "leaky_relu": nn.LeakyReLU,
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+}
+
+# exp(logvar) overflows float32 above ~88; the clamp only matters for a
+# diverging model, whose loss is then caught as non-finite anyway.
+_LOGVAR_RANGE = (-30.0, 30.0)
+
+
+def make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation):
+    """Fully connected layers with ``activation`` after each hidden layer and a linear output."""
+    layers = []
+    width = n_inputs
+    for size in hidden_layer_sizes:
+        layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
+        width = size
+    layers.append(nn.Linear(width, n_outputs))
+    return nn.Sequential(*layers)
+
+
+class VAEModule(nn.Module):
+    """Encoder to latent mean and log-variance, reparameterization, decoder.
+
+    Parameters
+    ----------
+    n_features : int
+        Channels of the spectra.
+    hidden_layer_sizes : tuple of int
+        Hidden layers of the encoder, from the input towards the bottleneck.
+    latent_dim : int
+        Width of the latent space.
+    decoder_hidden_layer_sizes : tuple of int
+        Hidden layers of the decoder, from the bottleneck towards the output.
+    activation : str
+        Activation of the hidden layers (a key of ``ACTIVATIONS``). The
+        bottleneck and the output are linear.
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, latent_dim, decoder_hidden_layer_sizes, activation):
+        super().__init__()
+        self.latent_dim = latent_dim
+        # One linear head gives both the mean and the log-variance.
+        self.encoder = make_mlp(n_features, hidden_layer_sizes, 2 * latent_dim, activation)
+        self.decoder = make_mlp(latent_dim, decoder_hidden_layer_sizes, n_features, activation)
+
+    def encode(self, x):
+        """Latent mean and log-variance of each spectrum."""
+        mean, logvar = self.encoder(x).chunk(2, dim=-1)
+        return mean, logvar.clamp(*_LOGVAR_RANGE)
+
+    def forward(self, x):
+        """Reconstruction from a sampled latent point, with the latent mean and log-variance."""
+        mean, logvar = self.encode(x)
+        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        return self.decoder(z), mean, logvar

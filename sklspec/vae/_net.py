@@ -1,0 +1,52 @@
+"""The skorch net that trains a :class:`VAEModule`: the loss and its parts."""
+
+import torch
+from skorch import NeuralNet
+from skorch.utils import to_tensor
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The training loss became NaN or infinite."""
+
+
+class _VAENet(NeuralNet):
+    """skorch ``NeuralNet`` whose loss is the VAE's negative ELBO.
+
+    ``loss = n_channels * MSE(x, x_hat) + kl_weight * KL`` per spectrum,
+    averaged over the batch: the summed squared error of a spectrum plus the
+    weighted Kullback-Leibler divergence of its latent Gaussian from N(0, I).
+    The reconstruction MSE (per channel) and the KL (per spectrum) are
+    recorded per batch as ``{train,valid}_recon`` and ``{train,valid}_kl``.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`skorch.NeuralNet`.
+    kl_weight : float, default=1.0
+        Weight of the KL term (beta). Callbacks may change it during
+        training (see :class:`CyclicalKLAnnealing`).
+    """
+
+    def __init__(self, *args, kl_weight=1.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kl_weight = kl_weight
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        reconstruction, mean, logvar = y_pred
+        x = to_tensor(X, device=self.device)
+        recon = torch.mean((reconstruction - x) ** 2)
+        kl = torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
+        loss = x.shape[1] * recon + self.kl_weight * kl
+
+        prefix = "train" if training else "valid"
+        recon_value, kl_value = recon.item(), kl.item()
+        if not (torch.isfinite(loss) and abs(recon_value) < float("inf")):
+            epoch = len(self.history)
+            raise TrainingDivergedError(
+                f"The VAE loss became NaN or infinite in epoch {epoch} "
+                f"(lr={self.lr}); training diverged. Try a lower lr, scale the "
+                "spectra (e.g. StandardScaler) or a larger batch_size."
+            )
+        self.history.record_batch(f"{prefix}_recon", recon_value)
+        self.history.record_batch(f"{prefix}_kl", kl_value)
+        return loss

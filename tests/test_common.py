@@ -1,0 +1,105 @@
+"""scikit-learn's estimator checks on every public sklspec estimator.
+
+Estimators are discovered with ``sklspec.utils.all_estimators``, so a new one
+is checked without being listed here. ``CHECK_PARAMS`` only makes checks fast
+(tiny networks, few epochs) or supplies required arguments.
+"""
+
+import numpy as np
+import pytest
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklspec.utils import all_estimators
+from sklspec.vae import VAEEncoder
+
+TINY_VAE = dict(
+    hidden_layer_sizes=(8,), latent_dim=2, max_epochs=3, batch_size=16, device="cpu", random_state=0
+)
+
+CHECK_PARAMS = {
+    # Windows must fit in the checks' small spectra (down to 2 channels).
+    "BaselineSubtractor": dict(min_window=2, smooth_window=2),
+    # The checks' data have no wavelength axis: the channel index is used.
+    "WavelengthResampler": dict(target_wavelengths=[0.0, 0.5, 1.5], out_of_range="nearest"),
+    "VAEEncoder": TINY_VAE,
+}
+
+
+def _fitted_tiny_vae(latent_dim):
+    X = np.random.default_rng(0).normal(size=(40, 5))
+    return VAEEncoder(**{**TINY_VAE, "latent_dim": latent_dim}).fit(X)
+
+
+def _instances():
+    for name, cls in all_estimators():
+        if name == "VAEDecoder":
+            yield cls(FrozenEstimator(_fitted_tiny_vae(latent_dim=2)))
+        else:
+            yield cls(**CHECK_PARAMS.get(name, {}))
+
+
+# VAEDecoder decodes the latent space of one fitted VAE: its input width is
+# fixed by that VAE (latent_dim=2 here), so every check that fits or
+# transforms data of another width gets the decoder's "wrong latent width"
+# ValueError. What those checks test is covered for VAEDecoder in
+# tests/test_vae.py on latent data of the right width.
+_FIXED_WIDTH = "input width is fixed by the fitted VAE's latent_dim; the check uses other widths"
+DECODER_WIDTH_CHECKS = [
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_dtype_object",
+    "check_estimators_dtypes",
+    "check_estimators_nan_inf",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_fit2d_1feature",
+    "check_fit2d_1sample",
+    "check_fit2d_predict1d",
+    "check_fit_score_takes_y",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_n_features_in_after_fitting",
+    "check_pipeline_consistency",
+    "check_positive_only_tag_during_fit",
+    "check_transformer_data_not_an_array",
+    "check_transformer_general",
+    "check_transformer_preserve_dtypes",
+]
+DECODER_EXPECTED_FAILURES = {check: _FIXED_WIDTH for check in DECODER_WIDTH_CHECKS}
+# Its parameter holds a fitted VAE; torch.save (used by skorch's pickling)
+# writes a random serialization id, so joblib.hash of a fitted net differs on
+# every call even when nothing changed.
+DECODER_EXPECTED_FAILURES["check_estimators_overwrite_params"] = (
+    "joblib.hash of a fitted torch model is not stable (torch.save writes a random id)"
+)
+
+
+def _expected_failed_checks(estimator):
+    if type(estimator).__name__ == "VAEDecoder":
+        return DECODER_EXPECTED_FAILURES
+    return {}
+
+
+@parametrize_with_checks(list(_instances()), expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_all_estimators_are_found():
+    names = {name for name, _ in all_estimators()}
+    assert {
+        "BaselineSubtractor",
+        "WavelengthCropper",
+        "WavelengthResampler",
+        "VAEEncoder",
+        "VAEDecoder",
+    } <= names
+
+
+def test_all_estimators_type_filter():
+    transformers = {name for name, _ in all_estimators(type_filter="transformer")}
+    assert "BaselineSubtractor" in transformers
+    assert all_estimators(type_filter="classifier") == []
+    with pytest.raises(ValueError, match="type_filter"):
+        all_estimators(type_filter="spectrometer")
