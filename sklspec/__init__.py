@@ -1,14 +1,10 @@
 """sklspec: scikit-learn compatible machine learning on spectra.
 
 Estimators are importable from their subpackages (``sklspec.preprocessing``,
-``sklspec.vae``, ...) and, lazily, from the top level. Importing sklspec
-registers its spectral scorers by name with scikit-learn (see
-:mod:`sklspec.metrics`).
+``sklspec.vae``, ...) and, lazily, from the top level.
 """
 
 import importlib
-
-import sklspec.metrics  # noqa: F401  (registers the scorers by name)
 
 __version__ = "0.1.0.dev0"
 

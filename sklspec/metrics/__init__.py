@@ -1,12 +1,12 @@
 """Figures of merit for predicted spectra, and their scorers.
 
-Importing this module registers the scorers ``"neg_mean_euclidean_distance"``,
+Scorers (greater is better): ``"neg_mean_euclidean_distance"``,
 ``"neg_mean_cosine_distance"``, ``"neg_relative_squared_error"`` and
-``"k_score"`` by name with scikit-learn, so that ``GridSearchCV`` and
-``cross_validate`` accept them as ``scoring`` strings.
+``"k_score"``; get them with :func:`get_scorer` or, for a search,
+:func:`spectral_scoring`.
 """
 
-from sklspec.metrics._scorer import SCORERS, _register_with_sklearn, get_scorer, get_scorer_names
+from sklspec.metrics._scorer import SCORERS, get_scorer, get_scorer_names, spectral_scoring
 from sklspec.metrics._spectral import (
     compression_ratio,
     k_score,
@@ -16,8 +16,6 @@ from sklspec.metrics._spectral import (
     rowwise_cosine_distance,
     rowwise_euclidean_distance,
 )
-
-_register_with_sklearn()
 
 __all__ = [
     "SCORERS",
@@ -30,4 +28,5 @@ __all__ = [
     "relative_squared_error",
     "rowwise_cosine_distance",
     "rowwise_euclidean_distance",
+    "spectral_scoring",
 ]

@@ -1,7 +1,13 @@
-"""Scorers for the spectral metrics, usable by name in GridSearchCV.
+"""Scorers for the spectral metrics, for GridSearchCV and cross_validate.
 
 All scorers follow scikit-learn's convention that greater is better: the
 distances and the RSE are negated (``neg_...``), the k-score is not.
+
+scikit-learn validates ``scoring`` strings against its own fixed list of
+names, so third-party names cannot be passed as a bare string. Pass the
+scorer object (``get_scorer(name)``), or a dict of them: ``SCORERS`` itself,
+or ``spectral_scoring(name, ...)``. With a dict, searches report and refit
+by name (``refit="neg_mean_euclidean_distance"``).
 """
 
 import copy
@@ -65,20 +71,25 @@ def get_scorer_names():
     return sorted(set(SCORERS) | set(_sklearn_get_scorer_names()))
 
 
-def _register_with_sklearn():
-    """Make the spectral scorers available by name to scikit-learn's searches.
+def spectral_scoring(*names):
+    """A ``scoring`` dict of spectral (or scikit-learn) scorers, by name.
 
-    scikit-learn has no public hook for third-party scorer names, and
-    ``GridSearchCV(scoring="neg_mean_euclidean_distance")`` looks names up in
-    its private registry. Add ours there (never overwriting a name it
-    already has). If a future scikit-learn moves the registry, names still
-    work through :func:`sklspec.metrics.get_scorer`.
+    Parameters
+    ----------
+    *names : str
+        Scorer names (see :func:`get_scorer_names`). None given means the four
+        spectral scorers.
+
+    Returns
+    -------
+    scoring : dict of str to callable
+        Pass as ``scoring=`` to ``GridSearchCV`` or ``cross_validate``; the
+        names become the keys of ``cv_results_`` and valid ``refit`` values.
+
+    Examples
+    --------
+    >>> from sklspec.metrics import spectral_scoring
+    >>> sorted(spectral_scoring("neg_mean_euclidean_distance", "k_score"))
+    ['k_score', 'neg_mean_euclidean_distance']
     """
-    try:
-        from sklearn.metrics import _scorer
-    except ImportError:  # pragma: no cover
-        return
-    registry = getattr(_scorer, "_SCORERS", None)
-    if isinstance(registry, dict):
-        for name, scorer in SCORERS.items():
-            registry.setdefault(name, scorer)
+    return {name: get_scorer(name) for name in (names or SCORERS)}

@@ -16,8 +16,12 @@ from sklearn.utils.validation import check_is_fitted
 
 
 def _check_spectra_pair(X_true, X_pred):
-    X_true = check_array(X_true, ensure_2d=False, dtype=[np.float64, np.float32], input_name="X_true")
-    X_pred = check_array(X_pred, ensure_2d=False, dtype=[np.float64, np.float32], input_name="X_pred")
+    X_true = check_array(
+        X_true, ensure_2d=False, dtype=[np.float64, np.float32], input_name="X_true"
+    )
+    X_pred = check_array(
+        X_pred, ensure_2d=False, dtype=[np.float64, np.float32], input_name="X_pred"
+    )
     X_true = X_true.reshape(X_true.shape[0], -1) if X_true.ndim == 1 else X_true
     X_pred = X_pred.reshape(X_pred.shape[0], -1) if X_pred.ndim == 1 else X_pred
     if X_true.shape != X_pred.shape:
@@ -81,7 +85,7 @@ def rowwise_cosine_distance(X_true, X_pred):
     Examples
     --------
     >>> from sklspec.metrics import rowwise_cosine_distance
-    >>> rowwise_cosine_distance([[1, 2], [1, 0]], [[2, 4], [0, 1]])
+    >>> rowwise_cosine_distance([[1, 0], [1, 0]], [[3, 0], [0, 2]])
     array([-1.,  0.])
     """
     X_true, X_pred = _check_spectra_pair(X_true, X_pred)
@@ -90,7 +94,7 @@ def rowwise_cosine_distance(X_true, X_pred):
     norms = np.linalg.norm(X_true, axis=1) * np.linalg.norm(X_pred, axis=1)
     dots = np.einsum("ij,ij->i", X_true, X_pred)
     similarity = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
-    return -np.clip(similarity, -1.0, 1.0)
+    return 0.0 - np.clip(similarity, -1.0, 1.0)  # 0.0 - x: no negative zeros
 
 
 def mean_euclidean_distance(X_true, X_pred, *, sample_weight=None):
@@ -146,7 +150,7 @@ def mean_cosine_distance(X_true, X_pred, *, sample_weight=None):
     Examples
     --------
     >>> from sklspec.metrics import mean_cosine_distance
-    >>> mean_cosine_distance([[1, 2], [1, 0]], [[2, 4], [0, 1]])
+    >>> mean_cosine_distance([[1, 0], [1, 0]], [[3, 0], [0, 2]])
     -0.5
     """
     distances = rowwise_cosine_distance(X_true, X_pred)
@@ -240,7 +244,9 @@ def k_score(X_true, X_pred, *, clusterer=None, X_reference=None, n_clusters=4, r
     if clusterer is None:
         if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
             raise TypeError(f"n_clusters must be an integer; got {n_clusters!r}.")
-        reference = X_true if X_reference is None else check_array(X_reference, input_name="X_reference")
+        reference = (
+            X_true if X_reference is None else check_array(X_reference, input_name="X_reference")
+        )
         if reference.shape[1] != X_true.shape[1]:
             raise ValueError(
                 f"X_reference has {reference.shape[1]} channels but X_true has {X_true.shape[1]}."
@@ -283,10 +289,10 @@ def compression_ratio(n_spectra, n_channels, latent_dim, n_decoder_params):
 
     Examples
     --------
-    >>> from sklspec.metrics import compression_ratio
     The paper's training map (560 x 560 spectra of 4062 channels) and its
     decoder (64-512-1024-4062, 4,722,142 parameters):
 
+    >>> from sklspec.metrics import compression_ratio
     >>> round(compression_ratio(313_600, 4062, 64, 4_722_142), 1)
     51.4
     """

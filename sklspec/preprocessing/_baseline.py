@@ -207,8 +207,7 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
             )
         except TypeError as exc:
             raise ValueError(
-                f"method_params {params!r} were not accepted by pybaselines' "
-                f"{self.method!r}: {exc}"
+                f"method_params {params!r} were not accepted by pybaselines' {self.method!r}: {exc}"
             ) from exc
         return np.vstack(blocks).astype(X.dtype, copy=False)
 

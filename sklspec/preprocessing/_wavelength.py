@@ -207,7 +207,9 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
     array(['250.5', '251.5', '252'], dtype=object)
     """
 
-    def __init__(self, target_wavelengths, *, wavelengths=None, out_of_range="error", fill_value=0.0):
+    def __init__(
+        self, target_wavelengths, *, wavelengths=None, out_of_range="error", fill_value=0.0
+    ):
         self.target_wavelengths = target_wavelengths
         self.wavelengths = wavelengths
         self.out_of_range = out_of_range
@@ -259,7 +261,9 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
             target, inside = target[inside], inside[inside]
 
         clipped = np.clip(target, sorted_source[0], sorted_source[-1])
-        left = np.clip(np.searchsorted(sorted_source, clipped, side="right") - 1, 0, source.size - 2)
+        left = np.clip(
+            np.searchsorted(sorted_source, clipped, side="right") - 1, 0, source.size - 2
+        )
         step = sorted_source[left + 1] - sorted_source[left]
         self._left = left
         self._weight = (clipped - sorted_source[left]) / step

@@ -1,5 +1,8 @@
 """torch helpers shared by the estimators that train networks."""
 
+import warnings
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
@@ -26,8 +29,11 @@ def seed_from(random_state):
 
 def as_float32(X, name="X"):
     """``X`` as float32 without copying float32 input, refusing values float32 cannot hold."""
-    X32 = X.astype(np.float32, copy=False)
-    if X32 is not X and not np.isfinite(X32.sum(dtype=np.float64)):
+    # The overflow is detected and reported below; numpy need not warn too.
+    with np.errstate(over="ignore", invalid="ignore"):
+        X32 = X.astype(np.float32, copy=False)
+        too_large = X32 is not X and not np.isfinite(X32.sum(dtype=np.float64))
+    if too_large:
         raise ValueError(
             f"{name} has values too large for float32 (|x| > 3.4e38), the precision "
             "the networks train in; rescale the spectra."
@@ -48,3 +54,16 @@ def batched_forward(function, X, n_outputs, *, device, batch_size, out_dtype):
             result = function(torch.from_numpy(batch).to(device))
             out[start : start + batch_size] = result.cpu().numpy()
     return out
+
+
+@contextmanager
+def reading_read_only_arrays():
+    """Silence torch's warning about tensors made from read-only arrays.
+
+    skorch turns rows of ``X`` into tensors; for a read-only memmap torch
+    warns that writing to them would be undefined. Training only reads its
+    batches, so the warning says nothing useful to the user.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        yield

@@ -28,7 +28,7 @@ def all_estimators(type_filter=None):
 
     Parameters
     ----------
-    type_filter : {"classifier", "regressor", "transformer", "cluster"} or list of those, default=None
+    type_filter : {"classifier", "regressor", "transformer", "cluster"} or list, default=None
         Keep only estimators of these kinds. None keeps all.
 
     Returns

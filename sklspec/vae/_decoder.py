@@ -90,7 +90,9 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
                 f"FrozenEstimator around one); got {self.encoder!r}. A fitted "
                 "VAEEncoder also provides its decoder as `decoder_`."
             )
-        check_is_fitted(encoder, msg="The VAEEncoder given to VAEDecoder is not fitted; fit it first.")
+        check_is_fitted(
+            encoder, msg="The VAEEncoder given to VAEDecoder is not fitted; fit it first."
+        )
         X = validate_data(self, X, dtype=[np.float32, np.float64])
         encoder._check_latent(X)
         self.encoder_ = encoder

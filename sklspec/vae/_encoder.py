@@ -10,7 +10,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, PassthroughScoring
 from skorch.dataset import ValidSplit
 
-from sklspec.utils._torch import as_float32, batched_forward, resolve_device, seed_from
+from sklspec.utils._torch import (
+    as_float32,
+    batched_forward,
+    reading_read_only_arrays,
+    resolve_device,
+    seed_from,
+)
 from sklspec.utils.validation import check_positive_int, numeric_column_names
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import ACTIVATIONS, VAEModule
@@ -256,7 +262,10 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
             train_split = None
         if self.early_stopping:
             callbacks.append(
-                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True, sink=self._print))
+                (
+                    "early_stopping",
+                    EarlyStopping(patience=self.patience, load_best=True, sink=self._print),
+                )
             )
         if self.kl_schedule == "cyclical":
             callbacks.append(
@@ -324,7 +333,7 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         # fork_rng keeps the caller's global torch RNG untouched while seeding
         # the weights and the reparameterization noise from random_state.
         cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
-        with torch.random.fork_rng(devices=cuda_devices):
+        with torch.random.fork_rng(devices=cuda_devices), reading_read_only_arrays():
             torch.manual_seed(seed)
             net.fit(X32, None)
         net.module_.eval()
@@ -441,9 +450,7 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         check_is_fitted(self)
         n_samples = check_positive_int(n_samples, "n_samples")
         if distribution not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"distribution must be one of {_DISTRIBUTIONS}; got {distribution!r}."
-            )
+            raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}; got {distribution!r}.")
         rng = check_random_state(random_state)
         shape = (n_samples, self.latent_dim)
         if distribution == "normal":

@@ -46,7 +46,9 @@ class VAEModule(nn.Module):
         bottleneck and the output are linear.
     """
 
-    def __init__(self, n_features, hidden_layer_sizes, latent_dim, decoder_hidden_layer_sizes, activation):
+    def __init__(
+        self, n_features, hidden_layer_sizes, latent_dim, decoder_hidden_layer_sizes, activation
+    ):
         super().__init__()
         self.latent_dim = latent_dim
         # One linear head gives both the mean and the log-variance.
