@@ -25,7 +25,7 @@ class OneToOneWavelengthMixin(OneToOneFeatureMixin):
         Parameters
         ----------
         input_features : array-like of str or None, default=None
-            Input feature names. If None, the names seen in :term:`fit` are
+            Input feature names. If None, the names seen in ``fit`` are
             used: string column names, numeric (wavelength) column names as
             strings, or ``x0, x1, ...``.
 

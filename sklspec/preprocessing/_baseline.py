@@ -71,9 +71,9 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
     Attributes
     ----------
     n_features_in_ : int
-        Number of channels seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of channels seen during :term:`fit`, when ``X`` has string
+        Number of channels seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of channels seen during ``fit``, when ``X`` has string
         column names.
 
     See Also

@@ -43,14 +43,14 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    wavelengths_in_ : ndarray of shape (n_features_in_,)
+    wavelengths_in_ : ndarray of shape (``n_features_in_``,)
         The axis of the input spectra.
     wavelengths_out_ : ndarray of shape (n_features_out,)
         The wavelengths kept.
     n_features_in_ : int
-        Number of channels seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of channels seen during :term:`fit`, when ``X`` has string
+        Number of channels seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of channels seen during ``fit``, when ``X`` has string
         column names.
 
     See Also
@@ -123,7 +123,7 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
         ----------
         input_features : array-like of str or None, default=None
             Input channel names; by default the column names seen in
-            :term:`fit`, else the wavelengths.
+            ``fit``, else the wavelengths.
 
         Returns
         -------
@@ -159,7 +159,7 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
     Typical use: bring two instruments onto a common grid. The source axis is
     taken from ``wavelengths`` if given, else from the column names of a
     DataFrame ``X``, else it is the channel index. Interpolation weights are
-    computed once in :term:`fit`; ``transform`` is a vectorized gather over
+    computed once in ``fit``; ``transform`` is a vectorized gather over
     all spectra.
 
     Parameters
@@ -171,7 +171,7 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
     out_of_range : {"error", "crop", "nearest", "fill"}, default="error"
         What to do with target points outside the source range:
 
-        - ``"error"``: raise a ``ValueError`` in :term:`fit`;
+        - ``"error"``: raise a ``ValueError`` in ``fit``;
         - ``"crop"``: drop them from the output;
         - ``"nearest"``: repeat the nearest edge value of the spectrum;
         - ``"fill"``: set them to ``fill_value``.
@@ -180,14 +180,14 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    wavelengths_in_ : ndarray of shape (n_features_in_,)
+    wavelengths_in_ : ndarray of shape (``n_features_in_``,)
         The source axis.
     wavelengths_out_ : ndarray of shape (n_features_out,)
         The output axis (``target_wavelengths``, less the cropped points).
     n_features_in_ : int
-        Number of channels seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of channels seen during :term:`fit`, when ``X`` has string
+        Number of channels seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of channels seen during ``fit``, when ``X`` has string
         column names.
 
     See Also

@@ -30,8 +30,8 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
         The fitted VAE (unwrapped from a ``FrozenEstimator``).
     n_features_in_ : int
         Width of the latent space.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the latent columns seen during :term:`fit`, when they are
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of the latent columns seen during ``fit``, when they are
         strings.
 
     See Also
@@ -142,7 +142,7 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
-            The channel names seen by the encoder's :term:`fit` (string or
+            The channel names seen by the encoder's ``fit`` (string or
             numeric column names), else ``x0, x1, ...``.
         """
         check_is_fitted(self)

@@ -126,9 +126,9 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
     latent_max_ : ndarray of shape (latent_dim,)
         Per-dimension maximum of the latent means of the training spectra.
     n_features_in_ : int
-        Number of channels seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of channels seen during :term:`fit`, when ``X`` has string
+        Number of channels seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of channels seen during ``fit``, when ``X`` has string
         column names.
 
     See Also
