@@ -276,9 +276,19 @@ def test_auto_device_uses_cuda_when_present(spectra):
     assert vae.net_.device == ("cuda" if CUDA else "cpu")
 
 
+def _peak_increase(function):
+    """Peak memory numpy and Python allocate while ``function`` runs, in bytes."""
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    result = function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - before, result
+
+
 def test_float32_memmap_is_not_copied(tmp_path):
-    # 8000 x 500 float32 = 16 MB on disk; encoding must not make a float64
-    # (32 MB) or float32 (16 MB) copy of it, only one inference batch at a time.
+    # 8000 x 500 float32 = 16 MB on disk. Training and encoding must not copy
+    # it (to float64: 32 MB, or float32: 16 MB): only batches are in memory.
     rng = np.random.default_rng(0)
     path = tmp_path / "spectra.npy"
     np.save(path, rng.normal(size=(8000, 500)).astype(np.float32))
@@ -290,13 +300,18 @@ def test_float32_memmap_is_not_copied(tmp_path):
         device="cpu",
         random_state=0,
         inference_batch_size=256,
-    ).fit(X[:200])
-    tracemalloc.start()
-    Z = vae.transform(X)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+        batch_size=256,
+    )
+    vae.fit(X[:300])  # warm-up: first-use imports are not part of the measure
+
+    fit_peak, _ = _peak_increase(lambda: vae.fit(X))
+    transform_peak, Z = _peak_increase(lambda: vae.transform(X))
+    float64_peak, _ = _peak_increase(lambda: vae.fit(np.asarray(X, dtype=np.float64)))
     assert Z.dtype == np.float32 and Z.shape == (8000, 2)
-    assert peak < 4_000_000, peak  # a batch (0.5 MB) and the output, not a copy of X
+    assert fit_peak < 6_000_000, fit_peak
+    assert transform_peak < 2_000_000, transform_peak
+    # The measure sees copies: float64 input must be converted (16 MB).
+    assert float64_peak > 16_000_000, float64_peak
 
 
 def test_float64_in_float64_out(spectra, fitted):
