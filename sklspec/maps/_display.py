@@ -1,0 +1,383 @@
+"""Displays (scikit-learn style) for hyperspectral maps and spectra."""
+
+import numpy as np
+
+from sklspec.maps._raster import spectra_to_map
+from sklspec.utils.validation import check_wavelengths
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - exercised without the extra
+        raise ImportError(
+            "Plotting needs matplotlib, which is not installed. Install the extra "
+            "with: pip install 'sklspec[plot]'"
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    return ax
+
+
+class MapDisplay:
+    """A map image of one value per pixel: intensity, error, cluster label.
+
+    Build it with :meth:`from_values` (one value per spectrum, in acquisition
+    order) or :meth:`from_spectra` (total emissivity over a wavelength range),
+    as scikit-learn's ``Display`` objects are built. Continuous values are
+    coloured between two quantiles (by default the transfer paper's Q0.01 and
+    Q0.99): values beyond them take the colour of the quantile, so that a few
+    extreme pixels do not wash out the map.
+
+    Parameters
+    ----------
+    image : ndarray of shape (n_rows, n_columns)
+        The map.
+    vmin, vmax : float, default=None
+        Colour limits.
+    categorical : bool, default=False
+        Whether the values are labels (one colour each).
+    highlight : ndarray of bool of shape (n_rows, n_columns), default=None
+        Pixels to mark, e.g. misclustered ones.
+    title : str, default=None
+        Axes title.
+    label : str, default=None
+        Colour bar label.
+
+    Attributes
+    ----------
+    im_ : matplotlib.image.AxesImage
+        The image.
+    ax_ : matplotlib.axes.Axes
+        Axes with the map.
+    figure_ : matplotlib.figure.Figure
+        Figure with the map.
+    colorbar_ : matplotlib.colorbar.Colorbar or None
+        The colour bar.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.maps import MapDisplay
+    >>> errors = np.random.default_rng(0).gamma(2.0, size=12 * 20)
+    >>> display = MapDisplay.from_values(errors, (12, 20), order="snake_row",
+    ...                                  label="Euclidean distance")
+    >>> display.image.shape
+    (12, 20)
+    """
+
+    def __init__(
+        self,
+        image,
+        *,
+        vmin=None,
+        vmax=None,
+        categorical=False,
+        highlight=None,
+        title=None,
+        label=None,
+    ):
+        self.image = image
+        self.vmin = vmin
+        self.vmax = vmax
+        self.categorical = categorical
+        self.highlight = highlight
+        self.title = title
+        self.label = label
+
+    def plot(self, ax=None, *, cmap=None, colorbar=True):
+        """Draw the map.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+        cmap : str or Colormap, default=None
+            Colour map; ``"viridis"``, or ``"tab10"`` for labels.
+        colorbar : bool, default=True
+            Whether to add a colour bar.
+
+        Returns
+        -------
+        display : MapDisplay
+            This display, with the matplotlib objects as attributes.
+        """
+        ax = _axes(ax)
+        plt = _pyplot()
+        kwargs = {"interpolation": "nearest", "origin": "upper"}
+        if self.categorical:
+            labels = np.unique(self.image)
+            cmap = plt.get_cmap(cmap or "tab10", labels.size)
+            self.im_ = ax.imshow(
+                self.image, cmap=cmap, vmin=labels.min() - 0.5, vmax=labels.max() + 0.5, **kwargs
+            )
+        else:
+            self.im_ = ax.imshow(
+                self.image, cmap=cmap or "viridis", vmin=self.vmin, vmax=self.vmax, **kwargs
+            )
+        if self.highlight is not None and np.any(self.highlight):
+            rows, cols = np.nonzero(self.highlight)
+            ax.scatter(cols, rows, s=4, c="red", marker="s", linewidths=0, label="highlighted")
+        self.colorbar_ = None
+        if colorbar:
+            self.colorbar_ = ax.figure.colorbar(self.im_, ax=ax, label=self.label)
+            if self.categorical:
+                self.colorbar_.set_ticks(np.unique(self.image))
+        if self.title:
+            ax.set_title(self.title)
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+    @classmethod
+    def from_values(
+        cls,
+        values,
+        map_shape,
+        *,
+        order="row",
+        quantile_range=(0.01, 0.99),
+        categorical=False,
+        highlight=None,
+        title=None,
+        label=None,
+        ax=None,
+        cmap=None,
+        colorbar=True,
+    ):
+        """Map one value per spectrum, given in acquisition order.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_rows * n_columns,)
+            A value per spectrum: a row-wise error, an intensity, a label.
+        map_shape : (int, int)
+            ``(n_rows, n_columns)`` of the map.
+        order : {"row", "column", "snake_row", "snake_column"}, default="row"
+            Raster order of the acquisitions.
+        quantile_range : (float, float) or None, default=(0.01, 0.99)
+            Colour limits as quantiles of the values; None uses the full
+            range. Ignored for categorical values.
+        categorical : bool, default=False
+            The values are labels (e.g. clusters): one colour each.
+        highlight : array-like of bool of shape (n_rows * n_columns,), default=None
+            Pixels to mark in red, in acquisition order (e.g. spectra whose
+            predicted cluster differs from the true one).
+        title : str, default=None
+            Axes title.
+        label : str, default=None
+            Colour bar label.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+        cmap : str or Colormap, default=None
+            Colour map.
+        colorbar : bool, default=True
+            Whether to add a colour bar.
+
+        Returns
+        -------
+        display : MapDisplay
+        """
+        values = np.asarray(values)
+        if values.ndim != 1:
+            raise ValueError(
+                f"values must be one-dimensional (one per pixel); got shape {values.shape}."
+            )
+        image = spectra_to_map(values, map_shape, order)
+        vmin = vmax = None
+        if not categorical and quantile_range is not None:
+            low, high = quantile_range
+            if not 0 <= low < high <= 1:
+                raise ValueError(
+                    f"quantile_range must satisfy 0 <= low < high <= 1; got {quantile_range}."
+                )
+            vmin, vmax = np.nanquantile(values.astype(np.float64), [low, high])
+        if highlight is not None:
+            highlight = spectra_to_map(np.asarray(highlight, dtype=bool), map_shape, order)
+        display = cls(
+            image,
+            vmin=vmin,
+            vmax=vmax,
+            categorical=categorical,
+            highlight=highlight,
+            title=title,
+            label=label,
+        )
+        return display.plot(ax=ax, cmap=cmap, colorbar=colorbar)
+
+    @classmethod
+    def from_spectra(
+        cls,
+        X,
+        map_shape,
+        *,
+        wavelengths=None,
+        wavelength_range=None,
+        order="row",
+        quantile_range=(0.01, 0.99),
+        title=None,
+        ax=None,
+        cmap=None,
+        colorbar=True,
+    ):
+        """Map the total emissivity of each spectrum (the sum over channels).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows * n_columns, n_channels)
+            Spectra in acquisition order.
+        map_shape : (int, int)
+            ``(n_rows, n_columns)`` of the map.
+        wavelengths : array-like of shape (n_channels,), default=None
+            Wavelength of each channel; needed with ``wavelength_range``.
+        wavelength_range : (float, float), default=None
+            Sum only the channels in this range (e.g. around one emission
+            line); None sums all.
+        order, quantile_range, title, ax, cmap, colorbar
+            As for :meth:`from_values`.
+
+        Returns
+        -------
+        display : MapDisplay
+        """
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_spectra, n_channels); got shape {X.shape}.")
+        label = "total emissivity"
+        if wavelength_range is not None:
+            if wavelengths is None:
+                raise ValueError("wavelength_range needs the wavelengths of the channels.")
+            axis = check_wavelengths(wavelengths, n_features=X.shape[1])
+            low, high = wavelength_range
+            inside = (axis >= low) & (axis <= high)
+            if not inside.any():
+                raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
+            X = X[:, inside]
+            label = f"emissivity {low:g}-{high:g} nm"
+        return cls.from_values(
+            X.sum(axis=1),
+            map_shape,
+            order=order,
+            quantile_range=quantile_range,
+            title=title,
+            label=label,
+            ax=ax,
+            cmap=cmap,
+            colorbar=colorbar,
+        )
+
+
+class SpectraDisplay:
+    """Spectra overlaid on a wavelength axis, e.g. a true and a predicted spectrum.
+
+    Build it with :meth:`from_spectra`.
+
+    Parameters
+    ----------
+    wavelengths : ndarray of shape (n_channels,)
+        The x axis.
+    spectra : dict of str to ndarray of shape (n_channels,)
+        The curves, by legend label.
+    title : str, default=None
+        Axes title.
+
+    Attributes
+    ----------
+    lines_ : list of matplotlib.lines.Line2D
+        One line per spectrum.
+    ax_ : matplotlib.axes.Axes
+        Axes with the spectra.
+    figure_ : matplotlib.figure.Figure
+        Figure with the spectra.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.maps import SpectraDisplay
+    >>> wavelengths = np.linspace(245, 407, 100)
+    >>> true = np.exp(-0.5 * ((wavelengths - 300) / 2) ** 2)
+    >>> display = SpectraDisplay.from_spectra(true, 0.9 * true, wavelengths=wavelengths,
+    ...                                       labels=["true", "predicted"])
+    >>> [line.get_label() for line in display.lines_]
+    ['true', 'predicted']
+    """
+
+    def __init__(self, wavelengths, spectra, *, title=None):
+        self.wavelengths = wavelengths
+        self.spectra = spectra
+        self.title = title
+
+    def plot(self, ax=None, **plot_kwargs):
+        """Draw the spectra.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+        **plot_kwargs
+            Passed to ``Axes.plot`` for every line (default ``lw=0.8``).
+
+        Returns
+        -------
+        display : SpectraDisplay
+        """
+        ax = _axes(ax)
+        plot_kwargs = {"lw": 0.8, **plot_kwargs}
+        self.lines_ = [
+            ax.plot(self.wavelengths, values, label=label, **plot_kwargs)[0]
+            for label, values in self.spectra.items()
+        ]
+        ax.set_xlabel("wavelength (nm)")
+        ax.set_ylabel("intensity")
+        ax.legend()
+        if self.title:
+            ax.set_title(self.title)
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+    @classmethod
+    def from_spectra(
+        cls, *spectra, wavelengths=None, labels=None, title=None, ax=None, **plot_kwargs
+    ):
+        """Overlay spectra of the same channels.
+
+        Parameters
+        ----------
+        *spectra : array-like of shape (n_channels,)
+            The spectra to overlay.
+        wavelengths : array-like of shape (n_channels,), default=None
+            The x axis; the channel index if None.
+        labels : list of str, default=None
+            Legend labels; ``spectrum 0, spectrum 1, ...`` if None.
+        title : str, default=None
+            Axes title.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+        **plot_kwargs
+            Passed to ``Axes.plot``.
+
+        Returns
+        -------
+        display : SpectraDisplay
+        """
+        if not spectra:
+            raise ValueError("from_spectra needs at least one spectrum.")
+        curves = [np.asarray(s, dtype=np.float64).ravel() for s in spectra]
+        n_channels = curves[0].size
+        if any(c.size != n_channels for c in curves):
+            sizes = [c.size for c in curves]
+            raise ValueError(f"All spectra must have the same number of channels; got {sizes}.")
+        if wavelengths is None:
+            axis = np.arange(n_channels, dtype=np.float64)
+        else:
+            axis = check_wavelengths(wavelengths, n_features=n_channels)
+        labels = labels or [f"spectrum {i}" for i in range(len(curves))]
+        if len(labels) != len(curves):
+            raise ValueError(f"Got {len(labels)} labels for {len(curves)} spectra.")
+        display = cls(axis, dict(zip(labels, curves, strict=True)), title=title)
+        return display.plot(ax=ax, **plot_kwargs)
