@@ -47,3 +47,5 @@ fig, ax = plt.subplots(figsize=(8, 3))
 ax.boxplot([Y[Y[:, i] > 0, i] for i in range(8)], tick_labels=data.target_names)
 ax.set_ylabel("concentration (mol/L)")
 fig.tight_layout()
+
+plt.show()

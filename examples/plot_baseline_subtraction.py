@@ -68,3 +68,5 @@ between_lines = (wavelengths > 320) & (wavelengths < 380)
 for name, subtractor in [("100/50", stated), ("200/100", published)]:
     residual = subtractor.transform(spectra)[:, between_lines].mean()
     print(f"{name}: mean residual continuum at 320-380 nm = {residual:.1f}")
+
+plt.show()

@@ -53,3 +53,5 @@ ax.set_xlabel("wavelength (nm)")
 ax.set_ylabel("intensity")
 ax.legend()
 fig.tight_layout()
+
+plt.show()

@@ -59,3 +59,5 @@ ax.set_ylabel("mean difference")
 ax.legend()
 fig.tight_layout()
 print(f"largest mean difference: {np.abs(difference).max():.3f}")
+
+plt.show()

@@ -95,3 +95,5 @@ SpectraDisplay.from_spectra(
     ax=ax,
 )
 fig.tight_layout()
+
+plt.show()

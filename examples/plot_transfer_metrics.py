@@ -81,3 +81,5 @@ ax.set_xlabel("Euclidean distance per spectrum")
 ax.set_ylabel("spectra")
 ax.legend()
 fig.tight_layout()
+
+plt.show()

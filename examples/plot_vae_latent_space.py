@@ -85,3 +85,5 @@ for ax, distribution in zip(axes[1:], ["normal", "uniform"], strict=True):
 for ax in axes:
     ax.set_xlabel("channel")
 fig.tight_layout()
+
+plt.show()
