@@ -1,9 +1,24 @@
 """Base classes and mixins shared by sklspec's estimators."""
 
+import numpy as np
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
-from sklspec.utils.validation import numeric_column_names
+
+def input_channel_names(estimator):
+    """Names of the channels a fitted estimator saw in ``fit``.
+
+    String column names (``feature_names_in_``), else numeric (wavelength)
+    column names recorded as strings in ``_numeric_columns`` (set it with
+    ``sklspec.utils.validation.numeric_column_names(X)`` in ``fit``, before
+    validating ``X``), else ``x0, x1, ...``.
+    """
+    if hasattr(estimator, "feature_names_in_"):
+        return np.asarray(estimator.feature_names_in_, dtype=object)
+    numeric = getattr(estimator, "_numeric_columns", None)
+    if numeric is not None:
+        return numeric.copy()
+    return np.asarray([f"x{i}" for i in range(estimator.n_features_in_)], dtype=object)
 
 
 class OneToOneWavelengthMixin(OneToOneFeatureMixin):
@@ -11,13 +26,10 @@ class OneToOneWavelengthMixin(OneToOneFeatureMixin):
 
     scikit-learn only records string column names as ``feature_names_in_``.
     Spectra in DataFrames usually have float wavelengths as columns; this
-    mixin remembers them (as strings) so that ``get_feature_names_out`` and
-    ``set_output(transform="pandas")`` give them back. Call
-    ``self._remember_columns(X)`` in ``fit`` before validating ``X``.
+    mixin gives them back (as strings) through ``get_feature_names_out`` and
+    ``set_output(transform="pandas")``, from ``_numeric_columns`` (see
+    :func:`input_channel_names`).
     """
-
-    def _remember_columns(self, X):
-        self._numeric_columns = numeric_column_names(X)
 
     def get_feature_names_out(self, input_features=None):
         """Get output feature names: the input channel names.
@@ -35,7 +47,6 @@ class OneToOneWavelengthMixin(OneToOneFeatureMixin):
             Same as the input names.
         """
         check_is_fitted(self, "n_features_in_")
-        numeric = getattr(self, "_numeric_columns", None)
-        if input_features is None and numeric is not None:
-            return numeric.copy()
+        if input_features is None:
+            return input_channel_names(self)
         return super().get_feature_names_out(input_features)

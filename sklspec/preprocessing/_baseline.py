@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import OneToOneWavelengthMixin
 from sklspec.preprocessing._rolling import rolling_min_gaussian_baseline
-from sklspec.utils.validation import check_positive_int
+from sklspec.utils.validation import check_positive_int, numeric_column_names
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"
 
@@ -137,7 +137,7 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
             The fitted transformer.
         """
         self._check_method()
-        self._remember_columns(X)
+        self._numeric_columns = numeric_column_names(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self._check_windows(X.shape[1])
         return self

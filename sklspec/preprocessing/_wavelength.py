@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import input_channel_names
 from sklspec.utils.validation import (
     check_wavelengths,
     format_wavelengths,
@@ -92,10 +93,10 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
+        self._numeric_columns = numeric_column_names(X)
         axis_source = X
         X = validate_data(self, X, dtype="numeric")
         self.wavelengths_in_ = _source_axis(self.wavelengths, axis_source, X.shape[1])
-        self._input_names = _input_names(self, axis_source, self.wavelengths_in_)
         low = -np.inf if self.min_wavelength is None else float(self.min_wavelength)
         high = np.inf if self.max_wavelength is None else float(self.max_wavelength)
         if low > high:
@@ -131,26 +132,17 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
             Names of the kept channels.
         """
         check_is_fitted(self)
-        if input_features is None:
-            return self._input_names[self.support_]
-        return super().get_feature_names_out(input_features)
+        if input_features is not None:
+            return super().get_feature_names_out(input_features)
+        named_columns = hasattr(self, "feature_names_in_") or self._numeric_columns is not None
+        if self.wavelengths is not None and not named_columns:
+            return format_wavelengths(self.wavelengths_out_)
+        return input_channel_names(self)[self.support_]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
-
-
-def _input_names(estimator, X_raw, axis):
-    """Names of the input channels: string columns, numeric columns, or the axis."""
-    if hasattr(estimator, "feature_names_in_"):
-        return np.asarray(estimator.feature_names_in_, dtype=object)
-    numeric = numeric_column_names(X_raw)
-    if numeric is not None:
-        return numeric
-    if estimator.wavelengths is None:
-        return np.asarray([f"x{i}" for i in range(axis.shape[0])], dtype=object)
-    return format_wavelengths(axis)
 
 
 class WavelengthResampler(TransformerMixin, BaseEstimator):

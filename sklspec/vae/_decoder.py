@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import input_channel_names
 from sklspec.utils._torch import as_float32
 
 
@@ -146,12 +147,7 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
             numeric column names), else ``x0, x1, ...``.
         """
         check_is_fitted(self)
-        encoder = self.encoder_
-        if hasattr(encoder, "feature_names_in_"):
-            return np.asarray(encoder.feature_names_in_, dtype=object)
-        if getattr(encoder, "_numeric_columns", None) is not None:
-            return encoder._numeric_columns.copy()
-        return np.asarray([f"x{i}" for i in range(encoder.n_features_in_)], dtype=object)
+        return input_channel_names(self.encoder_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

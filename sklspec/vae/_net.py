@@ -1,5 +1,7 @@
 """The skorch net that trains a :class:`VAEModule`: the loss and its parts."""
 
+import math
+
 import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
@@ -40,7 +42,7 @@ class _VAENet(NeuralNet):
 
         prefix = "train" if training else "valid"
         recon_value, kl_value = recon.item(), kl.item()
-        if not (torch.isfinite(loss) and abs(recon_value) < float("inf")):
+        if not (math.isfinite(recon_value) and math.isfinite(kl_value)):
             epoch = len(self.history)
             raise TrainingDivergedError(
                 f"The VAE loss became NaN or infinite in epoch {epoch} "
