@@ -2,6 +2,13 @@
 
 from sklspec.datasets._absorption import make_absorption_mixtures
 from sklspec.datasets._corn import load_corn
+from sklspec.datasets._libs import PAPER_MAP_SHAPES, make_libs_transfer
 from sklspec.datasets._peaks import make_peak_spectra
 
-__all__ = ["load_corn", "make_absorption_mixtures", "make_peak_spectra"]
+__all__ = [
+    "PAPER_MAP_SHAPES",
+    "load_corn",
+    "make_absorption_mixtures",
+    "make_libs_transfer",
+    "make_peak_spectra",
+]

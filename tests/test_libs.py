@@ -1,0 +1,215 @@
+"""make_libs_transfer: the two-spectrometer LIBS map simulator."""
+
+import sys
+
+import numpy as np
+import pytest
+from scipy.ndimage import maximum_filter, minimum_filter
+
+pytest.importorskip("libskit")
+
+from sklspec.datasets import PAPER_MAP_SHAPES, make_libs_transfer
+from sklspec.maps import raster_coordinates, spectra_to_map
+
+# Every phase occurs in this small map (checked in test_all_phases_present).
+SANITY = dict(map_shape=(48, 48), grain_size=12, random_state=2)
+
+
+@pytest.fixture(scope="module")
+def clean_map():
+    """Noiseless pure-phase pixels, for line-by-line physics checks."""
+    return make_libs_transfer(**SANITY, noise=0, contamination=0, boundary_width=0)
+
+
+@pytest.fixture(scope="module")
+def small_map():
+    return make_libs_transfer((20, 30), random_state=0)
+
+
+def line_height(X, wavelengths, line):
+    """Median over spectra of a line's height above the local floor, relative
+    to the spectrum's full range."""
+    peak = X[:, np.abs(wavelengths - line) <= 0.08].max(axis=1)
+    floor = X[:, np.abs(wavelengths - line) <= 1.0].min(axis=1)
+    return float(np.median((peak - floor) / np.ptp(X, axis=1)))
+
+
+def phase_height(data, phase, line, instrument="primary"):
+    mask = data.phase == data.phase_names.index(phase)
+    X = data[f"X_{instrument}"][mask]
+    return line_height(X, data[f"wavelengths_{instrument}"], line)
+
+
+def test_shapes_axes_and_bookkeeping(small_map):
+    d = small_map
+    assert d.X_primary.shape == (600, 4062) and d.X_secondary.shape == (600, 3872)
+    assert d.X_primary.dtype == np.float32 and d.X_secondary.dtype == np.float32
+    assert d.wavelengths_primary[[0, -1]].tolist() == [245.0, 407.0]
+    assert d.wavelengths_secondary[[0, -1]].tolist() == [260.0, 370.0]
+    assert d.map_shape == (20, 30) and d.raster_order == "snake_row"
+    assert d.phase_names == ["quartz", "albite", "muscovite", "garnet", "beryl", "columbite"]
+    assert d.phase.shape == (600,) and set(d.phase) <= set(range(6))
+    np.testing.assert_allclose(d.phase_fractions.sum(axis=1), 1.0)
+    np.testing.assert_allclose(d.composition.sum(axis=1), 1.0)
+    assert d.composition.shape == (600, len(d.element_names))
+    assert 6500 <= d.temperature.min() and d.temperature.max() <= 11500
+    assert np.all(np.isfinite(d.X_primary)) and np.all(np.isfinite(d.X_secondary))
+    # Shots of the same plasma: brighter plasma, brighter in both spectrometers.
+    r = np.corrcoef(d.X_primary.sum(axis=1), d.X_secondary.sum(axis=1))[0, 1]
+    assert r > 0.9
+
+
+def test_all_phases_present(clean_map):
+    counts = np.bincount(clean_map.phase, minlength=6)
+    assert np.all(counts > 0), counts
+    # Quartz, albite and muscovite dominate the pegmatite.
+    assert counts[:3].sum() > 0.8 * counts.sum()
+
+
+def test_aluminium_lines_in_feldspar_and_mica_not_quartz(clean_map):
+    for line in (394.40, 396.15):
+        assert phase_height(clean_map, "albite", line) > 0.1
+        assert phase_height(clean_map, "muscovite", line) > 0.1
+        assert phase_height(clean_map, "quartz", line) < 0.01
+
+
+def test_potassium_doublet_in_muscovite(clean_map):
+    for line in (404.41, 404.72):
+        muscovite = phase_height(clean_map, "muscovite", line)
+        assert muscovite > 5 * phase_height(clean_map, "quartz", line)
+        assert muscovite > 5 * phase_height(clean_map, "albite", line)
+
+
+def test_silicon_everywhere_but_the_oxide(clean_map):
+    for phase in ("quartz", "albite", "muscovite", "garnet", "beryl"):
+        assert phase_height(clean_map, phase, 288.16) > 0.3
+        assert phase_height(clean_map, phase, 288.16, "secondary") > 0.3
+    assert phase_height(clean_map, "columbite", 288.16) < 0.01
+
+
+def test_beryllium_only_in_beryl(clean_map):
+    assert phase_height(clean_map, "beryl", 313.11) > 0.3
+    for phase in ("quartz", "albite", "muscovite", "garnet", "columbite"):
+        assert phase_height(clean_map, phase, 313.11) < 0.01
+
+
+def test_secondary_records_nothing_beyond_370_nm(clean_map):
+    assert clean_map.wavelengths_secondary.max() <= 370.0
+    # The strong Al I 394/396 lines of albite are only seen by the primary.
+    albite = clean_map.phase == 1
+    assert clean_map.X_secondary[albite].shape[1] == 3872
+    assert phase_height(clean_map, "albite", 396.15) > 0.1
+
+
+def test_same_seed_same_data_and_regions_differ():
+    a = make_libs_transfer((12, 10), random_state=3)
+    b = make_libs_transfer((12, 10), random_state=3)
+    np.testing.assert_array_equal(a.X_primary, b.X_primary)
+    np.testing.assert_array_equal(a.X_secondary, b.X_secondary)
+    c = make_libs_transfer((12, 10), random_state=4)
+    assert not np.array_equal(a.X_primary, c.X_primary)
+    v = make_libs_transfer((12, 10), region="validation", random_state=3)
+    assert not np.array_equal(a.phase_fractions, v.phase_fractions)
+
+
+def test_grains_are_spatially_coherent():
+    d = make_libs_transfer((40, 40), grain_size=10, random_state=0, noise=0)
+    image = spectra_to_map(d.phase, d.map_shape, d.raster_order)
+    same_as_right = np.mean(image[:, 1:] == image[:, :-1])
+    # Random labels with these abundances would agree about 30% of the time.
+    assert same_as_right > 0.8
+
+
+def test_boundary_mixing_and_contamination_from_previous_shot():
+    kwargs = dict(map_shape=(30, 30), grain_size=8, random_state=1, noise=0)
+    sharp = make_libs_transfer(**kwargs, boundary_width=0, contamination=0)
+    assert np.all(sharp.phase_fractions.max(axis=1) == 1.0)
+
+    mixed = make_libs_transfer(**kwargs, boundary_width=1.0, contamination=0)
+    image = spectra_to_map(mixed.phase, mixed.map_shape, mixed.raster_order)
+    # Interior: the 7 x 7 neighbourhood is one grain.
+    interior_image = minimum_filter(image, size=7) == maximum_filter(image, size=7)
+    rows, cols = raster_coordinates(mixed.map_shape, mixed.raster_order)
+    interior = interior_image[rows, cols]
+    pure = mixed.phase_fractions.max(axis=1) > 0.999
+    assert interior.any() and (~interior).any()
+    assert pure[interior].all()  # far from boundaries: one phase
+    assert not pure[~interior].all()  # at boundaries: mixed
+
+    carried = make_libs_transfer(**kwargs, boundary_width=0, contamination=0.3)
+    change = np.flatnonzero(np.diff(carried.phase) != 0) + 1  # shot after a phase change
+    previous_phase = carried.phase[change - 1]
+    share = carried.phase_fractions[change, previous_phase]
+    assert np.all(share > 0) and np.all(share < 0.3)
+    steady = np.flatnonzero(np.diff(carried.phase) == 0) + 1
+    assert np.all(carried.phase_fractions.max(axis=1)[steady] == 1.0)
+
+
+def test_test_map_has_a_shifted_baseline():
+    train = make_libs_transfer((16, 16), region="train", random_state=0)
+    test = make_libs_transfer((16, 16), region="test", random_state=0)
+    for name in ("X_primary", "X_secondary"):
+        floor_train = np.percentile(train[name], 5, axis=1).mean()
+        floor_test = np.percentile(test[name], 5, axis=1).mean()
+        assert floor_test > 1.3 * floor_train
+    same_day = make_libs_transfer((16, 16), region="test", baseline_shift=0.0, random_state=0)
+    assert (
+        np.percentile(same_day.X_primary, 5, axis=1).mean()
+        < 1.1 * np.percentile(train.X_primary, 5, axis=1).mean()
+    )
+
+
+def test_chunked_write_to_disk_matches_memory(tmp_path):
+    # 70 x 70 = 4900 shots: two simulation blocks.
+    in_memory = make_libs_transfer((70, 70), random_state=5)
+    on_disk = make_libs_transfer((70, 70), random_state=5, out=tmp_path / "map")
+    assert isinstance(on_disk.X_primary, np.memmap) and not on_disk.X_primary.flags.writeable
+    np.testing.assert_array_equal(on_disk.X_primary, in_memory.X_primary)
+    np.testing.assert_array_equal(on_disk.X_secondary, in_memory.X_secondary)
+    reloaded = np.load(tmp_path / "map" / "X_secondary.npy", mmap_mode="r")
+    assert reloaded.shape == (4900, 3872)
+    shots = np.load(tmp_path / "map" / "shots.npz")
+    np.testing.assert_array_equal(shots["phase"], in_memory.phase)
+
+
+def test_as_frame_and_verbose(capsys):
+    d = make_libs_transfer((4, 5), as_frame=True, verbose=True, random_state=0)
+    assert d.X_primary.shape == (20, 4062)
+    assert d.X_secondary.columns[-1] == "370"
+    assert list(d.composition.columns) == d.element_names
+    assert "20/20 shots (100%)" in capsys.readouterr().out
+
+
+def test_paper_sizes_are_available():
+    from sklspec.datasets._libs import _check_arguments
+
+    assert PAPER_MAP_SHAPES == {"train": (560, 560), "validation": (266, 500), "test": (500, 500)}
+    for region, shape in PAPER_MAP_SHAPES.items():
+        assert _check_arguments("paper", region, "row", 24.0, 0.7, 0.1, 1.0)[:2] == shape
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(region="holdout"), "region must be one of"),
+        (dict(map_shape=(0, 5)), "n_rows of map_shape"),
+        (dict(map_shape="huge"), "map_shape must be"),
+        (dict(raster_order="spiral"), "raster_order must be one of"),
+        (dict(grain_size=1), "grain_size must be"),
+        (dict(contamination=1.0), "contamination must be"),
+        (dict(noise=-1), "noise must be"),
+        (dict(boundary_width=float("nan")), "boundary_width must be"),
+        (dict(baseline_shift=-1.0), "baseline_shift must be"),
+        (dict(as_frame=True, out="somewhere"), "as_frame=True"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    kwargs = {"map_shape": (4, 4), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        make_libs_transfer(**kwargs)
+
+
+def test_missing_libskit_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "libskit", None)
+    with pytest.raises(ImportError, match=r"pip install 'sklspec\[libs\]'"):
+        make_libs_transfer((4, 4))
