@@ -23,6 +23,27 @@ CHECK_PARAMS = {
     # The checks' data have no wavelength axis: the channel index is used.
     "WavelengthResampler": dict(target_wavelengths=[0.0, 0.5, 1.5], out_of_range="nearest"),
     "VAEEncoder": TINY_VAE,
+    # Enough epochs at a high learning rate for check_regressors_train's
+    # R^2 > 0.5 on its small data set.
+    "SpectralMLPRegressor": dict(
+        hidden_layer_sizes=(16,),
+        lr=3e-2,
+        max_epochs=40,
+        early_stopping=False,
+        batch_size=32,
+        device="cpu",
+        random_state=0,
+    ),
+    "LatentTransferRegressor": dict(
+        vae=VAEEncoder(**{**TINY_VAE, "latent_dim": 3, "max_epochs": 20, "lr": 3e-2}),
+        hidden_layer_sizes=(16,),
+        lr=3e-2,
+        max_epochs=40,
+        early_stopping=False,
+        batch_size=32,
+        device="cpu",
+        random_state=0,
+    ),
 }
 
 
@@ -75,9 +96,21 @@ DECODER_EXPECTED_FAILURES["check_estimators_overwrite_params"] = (
 )
 
 
+# Networks compute in float32, and BLAS picks kernels by batch size: a row's
+# prediction can differ by ~1e-7 relative between a batch and a subset of it,
+# above this check's rtol of 1e-7. (Differences are at float32 rounding.)
+NETWORK_EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": "float32 network: batch-size dependent rounding "
+    "(~1e-7 relative) exceeds the check's rtol=1e-7",
+}
+
+
 def _expected_failed_checks(estimator):
-    if type(estimator).__name__ == "VAEDecoder":
+    name = type(estimator).__name__
+    if name == "VAEDecoder":
         return DECODER_EXPECTED_FAILURES
+    if name in ("SpectralMLPRegressor", "LatentTransferRegressor"):
+        return NETWORK_EXPECTED_FAILURES
     return {}
 
 
@@ -94,6 +127,8 @@ def test_all_estimators_are_found():
         "WavelengthResampler",
         "VAEEncoder",
         "VAEDecoder",
+        "SpectralMLPRegressor",
+        "LatentTransferRegressor",
     } <= names
 
 

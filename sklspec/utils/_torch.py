@@ -67,3 +67,34 @@ def reading_read_only_arrays():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         yield
+
+
+def fit_seeded(net, X, y, *, seed, device):
+    """Train a skorch ``net`` with weights and noise seeded from ``seed``.
+
+    ``fork_rng`` keeps the caller's global torch RNG untouched, so fitting
+    an estimator never changes random numbers drawn elsewhere.
+    """
+    cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
+    with torch.random.fork_rng(devices=cuda_devices), reading_read_only_arrays():
+        torch.manual_seed(seed)
+        net.fit(X, y)
+    net.module_.eval()
+    return net
+
+
+def check_validation_fraction(fraction, n_samples, early_stopping):
+    """Check ``validation_fraction`` and that it leaves spectra to train on."""
+    if fraction is None:
+        if early_stopping:
+            raise ValueError("early_stopping=True needs a validation_fraction, not None.")
+        return
+    if isinstance(fraction, bool) or not isinstance(fraction, float | int) or not 0 < fraction < 1:
+        raise ValueError(f"validation_fraction must be in (0, 1) or None; got {fraction!r}.")
+    n_valid = int(np.ceil(fraction * n_samples))
+    if n_samples - n_valid < 1:
+        raise ValueError(
+            f"Too few samples to hold out validation_fraction={fraction}: "
+            f"n_samples = {n_samples} leaves no spectrum to train on. "
+            "Pass more spectra, or validation_fraction=None."
+        )

@@ -110,3 +110,16 @@ def numeric_column_names(X):
     if all(isinstance(c, str) for c in columns):
         return None  # scikit-learn keeps these itself
     return np.asarray([str(c) for c in columns], dtype=object)
+
+
+def check_layer_sizes(sizes, name):
+    """``sizes`` as a tuple of positive ints (an int is one layer)."""
+    if isinstance(sizes, numbers.Integral):
+        sizes = (sizes,)
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of positive integers; got {sizes!r}.") from None
+    for size in sizes:
+        check_positive_int(size, f"each of {name}")
+    return sizes

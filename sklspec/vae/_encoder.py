@@ -13,29 +13,18 @@ from skorch.dataset import ValidSplit
 from sklspec.utils._torch import (
     as_float32,
     batched_forward,
-    reading_read_only_arrays,
+    check_validation_fraction,
+    fit_seeded,
     resolve_device,
     seed_from,
 )
-from sklspec.utils.validation import check_positive_int, numeric_column_names
+from sklspec.utils.validation import check_layer_sizes, check_positive_int, numeric_column_names
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import ACTIVATIONS, VAEModule
 from sklspec.vae._net import _VAENet
 
 _KL_SCHEDULES = ("constant", "cyclical")
 _DISTRIBUTIONS = ("normal", "uniform")
-
-
-def _check_layer_sizes(sizes, name):
-    if isinstance(sizes, numbers.Integral):
-        sizes = (sizes,)
-    try:
-        sizes = tuple(sizes)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of positive integers; got {sizes!r}.") from None
-    for size in sizes:
-        check_positive_int(size, f"each of {name}")
-    return sizes
 
 
 class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -202,11 +191,11 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
     # ------------------------------------------------------------------ fit
 
     def _check_params(self, n_samples):
-        hidden = _check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         if self.decoder_hidden_layer_sizes is None:
             decoder_hidden = hidden[::-1]
         else:
-            decoder_hidden = _check_layer_sizes(
+            decoder_hidden = check_layer_sizes(
                 self.decoder_hidden_layer_sizes, "decoder_hidden_layer_sizes"
             )
         check_positive_int(self.latent_dim, "latent_dim")
@@ -230,21 +219,7 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         if self.lr == 0 or self.kl_ratio == 0:
             raise ValueError("lr and kl_ratio must be > 0.")
 
-        fraction = self.validation_fraction
-        if fraction is not None:
-            if not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
-                raise ValueError(
-                    f"validation_fraction must be in (0, 1) or None; got {fraction!r}."
-                )
-            n_valid = int(np.ceil(fraction * n_samples))
-            if n_samples - n_valid < 1:
-                raise ValueError(
-                    f"Too few samples to hold out validation_fraction={fraction}: "
-                    f"n_samples = {n_samples} leaves no spectrum to train on. "
-                    "Pass more spectra, or validation_fraction=None."
-                )
-        elif self.early_stopping:
-            raise ValueError("early_stopping=True needs a validation_fraction, not None.")
+        check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
         return hidden, decoder_hidden
 
     def _build_net(self, n_features, hidden, decoder_hidden, device, seed):
@@ -330,14 +305,8 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         seed = seed_from(self.random_state)
 
         net = self._build_net(X.shape[1], hidden, decoder_hidden, device, seed)
-        # fork_rng keeps the caller's global torch RNG untouched while seeding
-        # the weights and the reparameterization noise from random_state.
-        cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
-        with torch.random.fork_rng(devices=cuda_devices), reading_read_only_arrays():
-            torch.manual_seed(seed)
-            net.fit(X32, None)
-        net.module_.eval()
-        self.net_ = net
+        # Seeds the weights and the reparameterization noise from random_state.
+        self.net_ = fit_seeded(net, X32, None, seed=seed, device=device)
         self.history_ = net.history
 
         latent = self._encode(X32)

@@ -1,0 +1,262 @@
+"""LatentTransferRegressor: secondary spectra to primary spectra through a VAE's latent space."""
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.transfer._mlp import SpectralMLPRegressor
+from sklspec.utils._torch import seed_from
+from sklspec.vae._encoder import VAEEncoder
+
+
+class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
+    """Spectral transfer through the latent space of a VAE of the primary system.
+
+    The transfer paper's model (Vrábel et al., 2023): a :class:`VAEEncoder`
+    learns a latent space of the primary system's spectra; an MLP maps
+    secondary spectra to the latent means of their primary counterparts;
+    the VAE's decoder turns those latent points into primary spectra.
+
+    ``fit(X_secondary, Y_primary)`` fits the VAE on ``Y_primary`` (unless
+    ``vae`` is a :class:`~sklearn.frozen.FrozenEstimator` around a fitted
+    one), encodes it, and trains the MLP from ``X_secondary`` to the latent
+    means. ``predict`` is decoder(MLP(X)); ``transform`` gives the latent
+    coordinates, shared by every secondary system mapped onto the same VAE.
+
+    Many secondary systems, one primary: fit a VAE once on the primary
+    system (on all its spectra, paired or not) and give every secondary
+    system's regressor ``vae=FrozenEstimator(vae)``. The frozen VAE is not
+    refitted, and survives ``clone`` and ``GridSearchCV``.
+
+    Parameters
+    ----------
+    vae : VAEEncoder, FrozenEstimator or None, default=None
+        The primary system's VAE. An unfitted (or fitted, not frozen)
+        VAEEncoder is cloned and fitted on ``Y``; a ``FrozenEstimator``
+        around a fitted VAEEncoder is used as it is; None fits
+        ``VAEEncoder(random_state=...)`` with its defaults. Tune its
+        parameters through ``vae__latent_dim`` and the like.
+    hidden_layer_sizes : tuple of int, default=(128, 512)
+        Hidden layers of the mapping MLP (the paper's 128-512).
+    activation : str, default="leaky_relu"
+        Activation of the MLP's hidden layers; the output is linear.
+    alpha : float, default=0.0
+        L2 penalty on the MLP's weights.
+    lr : float, default=1e-4
+        Learning rate of Adam for the MLP.
+    batch_size : int, default=128
+        Samples per MLP training batch.
+    max_epochs : int, default=100
+        MLP epochs (an upper bound with early stopping).
+    early_stopping : bool, default=True
+        Stop the MLP when its validation loss stops improving.
+    validation_fraction : float or None, default=0.1
+        Fraction held out for the MLP's validation loss.
+    patience : int, default=10
+        MLP epochs without improvement before early stopping.
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        Where the MLP trains and predicts. The VAE has its own ``device``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the MLP and, when ``vae`` is None, the VAE.
+    verbose : int, default=0
+        If > 0, report the stages and the MLP's losses per epoch.
+
+    Attributes
+    ----------
+    vae_ : VAEEncoder or FrozenEstimator
+        The fitted VAE of the primary system.
+    mapper_ : SpectralMLPRegressor
+        The fitted MLP from secondary spectra to latent means.
+    latent_dim_ : int
+        Width of the latent space.
+    n_features_in_ : int
+        Channels of the secondary spectra.
+    n_outputs_ : int
+        Channels of the primary spectra.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Secondary channel names, when ``X`` has string column names.
+
+    See Also
+    --------
+    SpectralMLPRegressor : The one-step MLP baseline, secondary to primary directly.
+    sklspec.vae.VAEEncoder : The VAE of the primary system.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.transfer import LatentTransferRegressor
+    >>> from sklspec.vae import VAEEncoder
+    >>> rng = np.random.default_rng(0)
+    >>> amounts = rng.uniform(size=(400, 3))
+    >>> Y_primary = amounts @ rng.normal(size=(3, 50))    # 50-channel primary
+    >>> X_secondary = amounts @ rng.normal(size=(3, 30))  # 30-channel secondary
+    >>> vae = VAEEncoder(hidden_layer_sizes=(32,), latent_dim=3, lr=1e-2, max_epochs=20,
+    ...                  device="cpu", random_state=0)
+    >>> model = LatentTransferRegressor(vae, hidden_layer_sizes=(32,), lr=1e-2,
+    ...                                 max_epochs=20, device="cpu", random_state=0)
+    >>> model.fit(X_secondary, Y_primary).predict(X_secondary[:2]).shape
+    (2, 50)
+    >>> model.transform(X_secondary[:2]).shape  # shared latent coordinates
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        vae=None,
+        *,
+        hidden_layer_sizes=(128, 512),
+        activation="leaky_relu",
+        alpha=0.0,
+        lr=1e-4,
+        batch_size=128,
+        max_epochs=100,
+        early_stopping=True,
+        validation_fraction=0.1,
+        patience=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.vae = vae
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alpha = alpha
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit_vae(self, Y, seed):
+        vae = self.vae
+        if vae is None:
+            vae = VAEEncoder(random_state=seed, verbose=self.verbose)
+        inner = vae.estimator if isinstance(vae, FrozenEstimator) else vae
+        if not isinstance(inner, VAEEncoder):
+            raise TypeError(
+                "vae must be a VAEEncoder, a FrozenEstimator around a fitted VAEEncoder, "
+                f"or None; got {self.vae!r}."
+            )
+        if not isinstance(vae, FrozenEstimator):
+            self._print("LatentTransferRegressor: fitting the VAE on the primary spectra")
+            return clone(vae).fit(Y)
+        check_is_fitted(inner, msg="The frozen VAE is not fitted; fit it before freezing it.")
+        if inner.n_features_in_ != Y.shape[1]:
+            raise ValueError(
+                f"The frozen VAE was fitted on primary spectra of {inner.n_features_in_} "
+                f"channels, but Y has {Y.shape[1]} channels. Y must be the primary "
+                "system's spectra, preprocessed as the VAE's training spectra were."
+            )
+        return vae
+
+    def _print(self, message):
+        if self.verbose:
+            print(message, flush=True)
+
+    def fit(self, X, y):
+        """Fit the VAE on the primary spectra (unless frozen) and the MLP.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_secondary_channels)
+            Secondary spectra.
+        y : array-like of shape (n_samples, n_primary_channels)
+            Primary spectra of the same samples (same rows).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, Y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
+        )
+        self._y_1d = Y.ndim == 1
+        Y = Y.reshape(len(Y), -1)
+        seed = seed_from(self.random_state)
+        self.vae_ = self._fit_vae(Y, seed)
+        latent = self.vae_.transform(Y)
+        self.latent_dim_ = latent.shape[1]
+        self.n_outputs_ = Y.shape[1]
+        self._print("LatentTransferRegressor: fitting the MLP to the latent space")
+        self.mapper_ = SpectralMLPRegressor(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            alpha=self.alpha,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            device=self.device,
+            random_state=seed,
+            verbose=self.verbose,
+        ).fit(X, latent)
+        return self
+
+    def transform(self, X):
+        """Latent coordinates of secondary spectra (the MLP's output).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_secondary_channels)
+            Secondary spectra.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+            Points in the primary VAE's latent space.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return self.mapper_.predict(X).reshape(len(X), -1)
+
+    def predict(self, X):
+        """Primary spectra predicted from secondary spectra.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_secondary_channels)
+            Secondary spectra.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_primary_channels)
+            Predicted primary spectra, in the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        Y = self.vae_.inverse_transform(self.transform(X))
+        return Y.ravel() if self._y_1d else Y
+
+    def fit_transform(self, X, y=None, **fit_params):
+        # TransformerMixin's fit_transform would call fit(X) without y.
+        return self.fit(X, y, **fit_params).transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the latent coordinates: those of the VAE's latent space.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; the output names do not depend on the input's.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return self.vae_.get_feature_names_out()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.non_deterministic = self.device != "cpu" and torch.cuda.is_available()
+        return tags
