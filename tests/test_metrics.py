@@ -169,3 +169,14 @@ def test_single_scorer_object_in_grid_search():
     scores = search.cv_results_["mean_test_score"]
     assert search.best_score_ == scores.max()
     assert -1 <= search.best_score_ <= 1
+
+
+def test_k_score_with_float32_predictions_and_float64_centres():
+    from sklearn.cluster import KMeans
+
+    from sklspec.metrics import k_score
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.1, (20, 5)), rng.normal(5, 0.1, (20, 5))])
+    clusterer = KMeans(2, n_init=2, random_state=0).fit(X)
+    assert k_score(X, X.astype(np.float32), clusterer=clusterer) == 1.0

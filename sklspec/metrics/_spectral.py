@@ -262,6 +262,11 @@ def k_score(X_true, X_pred, *, clusterer=None, X_reference=None, n_clusters=4, r
         if not hasattr(clusterer, "predict"):
             raise TypeError(f"clusterer must have a predict method; got {clusterer!r}.")
         check_is_fitted(clusterer)
+    # KMeans.predict needs the dtype its centres were fitted in; a float32
+    # prediction against float64 centres would fail inside its Cython code.
+    centers = getattr(clusterer, "cluster_centers_", None)
+    if centers is not None:
+        X_true, X_pred = X_true.astype(centers.dtype), X_pred.astype(centers.dtype)
     return float(np.mean(clusterer.predict(X_true) == clusterer.predict(X_pred)))
 
 

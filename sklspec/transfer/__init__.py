@@ -1,7 +1,17 @@
 """Spectral transfer between instruments: secondary spectra to primary spectra."""
 
+from sklspec.transfer._compare import choose_n_clusters, compare_transfer_models
 from sklspec.transfer._latent import LatentTransferRegressor
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.transfer._paper import paper_transfer_models
+from sklspec.transfer._plot import plot_transfer_maps, plot_transfer_spectra
 
-__all__ = ["LatentTransferRegressor", "SpectralMLPRegressor", "paper_transfer_models"]
+__all__ = [
+    "LatentTransferRegressor",
+    "SpectralMLPRegressor",
+    "choose_n_clusters",
+    "compare_transfer_models",
+    "paper_transfer_models",
+    "plot_transfer_maps",
+    "plot_transfer_spectra",
+]

@@ -1,0 +1,126 @@
+"""The sklspec command line."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sklspec.cli import main
+from sklspec.metrics import relative_squared_error
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pairs")
+    rng = np.random.default_rng(0)
+    amounts = rng.uniform(size=(300, 2))
+    primary = 10 * amounts @ np.abs(rng.normal(size=(2, 30)))
+    secondary = 10 * amounts @ np.abs(rng.normal(size=(2, 20)))
+    np.save(folder / "primary.npy", primary)
+    np.savetxt(
+        folder / "secondary.csv",
+        secondary,
+        delimiter=",",
+        header=",".join(f"{w:.1f}" for w in np.linspace(260, 370, 20)),
+        comments="",
+    )
+    np.savez(folder / "new.npz", spectra=secondary[:10])
+    return folder, primary, secondary
+
+
+def fit_args(folder, **overrides):
+    args = {
+        "--primary": str(folder / "primary.npy"),
+        "--secondary": str(folder / "secondary.csv"),
+        "-o": str(folder / "model.joblib"),
+        "--epochs": "30",
+        "--latent-dim": "2",
+        "--vae-hidden": "16",
+        "--lr": "1e-2",
+        **overrides,
+    }
+    return ["fit-transfer", "--header", *[item for pair in args.items() for item in pair]]
+
+
+def test_fit_transfer_then_transfer(pairs, capsys):
+    folder, primary, _ = pairs
+    assert main(fit_args(folder)) == 0
+    assert (folder / "model.joblib").exists()
+    assert (
+        main(
+            [
+                "transfer",
+                str(folder / "model.joblib"),
+                str(folder / "new.npz"),
+                "-o",
+                str(folder / "out.npy"),
+            ]
+        )
+        == 0
+    )
+    predicted = np.load(folder / "out.npy")
+    assert predicted.shape == (10, 30)
+    assert relative_squared_error(primary[:10], predicted) < 0.5
+    assert "wrote 10 primary spectra" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--primary": "missing.npy"}, "no such file"),
+        ({"--primary": "spectra.xlsx"}, "unknown format"),
+    ],
+)
+def test_fit_transfer_input_errors(pairs, tmp_path, capsys, change, message):
+    folder, _, _ = pairs
+    if change["--primary"].endswith(".xlsx"):
+        (tmp_path / "spectra.xlsx").write_text("x")
+    change = {key: str(tmp_path / value) for key, value in change.items()}
+    assert main(fit_args(folder, **change)) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_mismatched_rows_and_channels(pairs, tmp_path, capsys):
+    folder, primary, secondary = pairs
+    np.save(tmp_path / "short.npy", primary[:100])
+    assert main(fit_args(folder, **{"--primary": str(tmp_path / "short.npy")})) == 2
+    assert "100 spectra and the secondary file 300" in capsys.readouterr().err
+
+    main(fit_args(folder))
+    np.save(tmp_path / "narrow.npy", secondary[:5, :15])
+    code = main(
+        [
+            "transfer",
+            str(folder / "model.joblib"),
+            str(tmp_path / "narrow.npy"),
+            "-o",
+            str(tmp_path / "out.npy"),
+        ]
+    )
+    assert code == 2
+    assert "15 channels; the model was fitted on secondary spectra of 20" in capsys.readouterr().err
+
+
+def test_unreadable_file(tmp_path, capsys):
+    (tmp_path / "bad.npy").write_text("not an array")
+    (tmp_path / "other.npy").write_text("x")
+    args = [
+        "fit-transfer",
+        "--primary",
+        str(tmp_path / "bad.npy"),
+        "--secondary",
+        str(tmp_path / "other.npy"),
+        "-o",
+        str(tmp_path / "m.joblib"),
+    ]
+    assert main(args) == 2
+    assert "cannot read spectra" in capsys.readouterr().err
+
+
+def test_command_is_runnable():
+    result = subprocess.run(
+        [sys.executable, "-m", "sklspec.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("demo", "fit-transfer", "transfer"):
+        assert command in result.stdout

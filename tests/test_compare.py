@@ -1,0 +1,92 @@
+"""compare_transfer_models, its figures, and the demo behind ``sklspec demo``."""
+
+import numpy as np
+import pytest
+from sklearn.cross_decomposition import PLSRegression
+from sklearn.neighbors import KNeighborsRegressor
+
+from sklspec.maps import raster_coordinates
+from sklspec.transfer import (
+    SpectralMLPRegressor,
+    choose_n_clusters,
+    compare_transfer_models,
+    plot_transfer_maps,
+    plot_transfer_spectra,
+)
+
+
+@pytest.fixture(scope="module")
+def split_pairs():
+    rng = np.random.default_rng(0)
+    # Three "phases" on a 12 x 20 test map, and random mixtures for training.
+    bands = np.abs(rng.normal(size=(3, 50)))
+    secondary_bands = np.abs(rng.normal(size=(3, 30)))
+
+    def pairs(amounts):
+        Y = 10 * amounts @ bands + rng.normal(0, 0.05, (len(amounts), 50))
+        X = 10 * amounts @ secondary_bands + rng.normal(0, 0.05, (len(amounts), 30))
+        return X, Y
+
+    _, cols = raster_coordinates((12, 20), "snake_row")
+    phase = (cols // 7).clip(0, 2)
+    test_amounts = np.eye(3)[phase] * rng.uniform(0.8, 1.2, (240, 1))
+    return (
+        pairs(rng.dirichlet([0.3] * 3, 400)),
+        pairs(rng.dirichlet([0.3] * 3, 100)),
+        pairs(test_amounts),
+        phase,
+    )
+
+
+def test_comparison_table_and_figures(split_pairs):
+    (X_tr, Y_tr), (X_va, Y_va), (X_te, Y_te), _ = split_pairs
+    models = {
+        "one_step": (
+            SpectralMLPRegressor((32,), lr=1e-2, max_epochs=40, device="cpu", random_state=0),
+            {"lr": [1e-2]},
+        ),
+        "knn": (KNeighborsRegressor(), {"n_neighbors": [1, 5]}),
+        "pls": (PLSRegression(scale=False), {"n_components": [1, 3]}),
+    }
+    result = compare_transfer_models(
+        X_tr, Y_tr, X_va, Y_va, X_te, Y_te, models=models, n_clusters=3, random_state=0
+    )
+    table = result.table
+    assert list(table.index) == ["one_step", "knn", "pls"]
+    assert {"euclidean", "cosine", "rse", "k_score", "n_parameters"} <= set(table.columns)
+    # Three components: PLS with 3 is exact up to noise, and the search finds it.
+    assert table.loc["pls", "best_params"] == {"n_components": 3}
+    print(table)
+    assert table.loc["pls", "rse"] < 0.1 and table.loc["pls", "k_score"] > 0.95
+    assert table.loc["pls", "cosine"] < -0.99  # the paper's sign: -1 is best
+    assert table.loc["pls", "n_parameters"] == 30 * 50 + 50
+    assert table.loc["one_step", "n_parameters"] == 30 * 32 + 32 + 32 * 50 + 50
+    assert table.loc["one_step", "rse"] < 0.2
+    assert np.isnan(table.loc["knn", "compression_ratio"])
+    # Predictions are in the primary's own units (targets scaled inside).
+    assert result.predictions["pls"].shape == Y_te.shape
+    assert abs(result.predictions["pls"].mean() - Y_te.mean()) < 0.05 * Y_te.mean()
+
+    fig = plot_transfer_maps(result, Y_te, (12, 20), order="snake_row")
+    assert len(fig.axes) >= 3 * 5
+    fig = plot_transfer_spectra(result, Y_te, [0, 100], labels=["a", "b"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+
+
+def test_choose_n_clusters_finds_the_phases(split_pairs):
+    _, _, (_, Y_te), _ = split_pairs
+    k, scores = choose_n_clusters(Y_te, candidates=(2, 3, 4, 5), random_state=0)
+    assert k == 3 and set(scores) == {2, 3, 4, 5}
+
+
+def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("libskit")
+    from sklspec.transfer import _demo
+
+    monkeypatch.setitem(_demo._SIZES, True, ((10, 16), (6, 16), (8, 16)))
+    result = _demo.run_demo(tmp_path, quick=True, random_state=0)
+    out = capsys.readouterr().out
+    assert "simulating the test map" in out and "rse" in out
+    assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}
+    for name in ("comparison.csv", "maps.png", "spectra.png"):
+        assert (tmp_path / name).stat().st_size > 0
