@@ -84,6 +84,18 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     from sklspec.transfer import _demo
 
     monkeypatch.setitem(_demo._SIZES, True, ((10, 16), (6, 16), (8, 16)))
+    paper_models = _demo.paper_transfer_models
+
+    def small_models(**kwargs):
+        # The paper's architectures, shrunk: this test checks the plumbing.
+        models = paper_models(**kwargs)
+        models["vae_mlp"][0].set_params(
+            hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
+        )
+        models["one_step"][0].set_params(hidden_layer_sizes=(16, 4, 32))
+        return models
+
+    monkeypatch.setattr(_demo, "paper_transfer_models", small_models)
     result = _demo.run_demo(tmp_path, quick=True, random_state=0)
     out = capsys.readouterr().out
     assert "simulating the test map" in out and "rse" in out

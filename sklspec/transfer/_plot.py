@@ -38,7 +38,9 @@ def plot_transfer_maps(
     Y_test = np.asarray(Y_test, dtype=np.float64)
     names = list(result.predictions)
     fig, axes = plt.subplots(len(names), 5, figsize=(18, 3.0 * len(names)), squeeze=False)
-    true_clusters = result.clusterer.predict(Y_test)
+    # KMeans.predict wants the dtype its centres were fitted in.
+    dtype = result.clusterer.cluster_centers_.dtype
+    true_clusters = result.clusterer.predict(Y_test.astype(dtype))
     emissivity = dict(wavelengths=wavelengths, wavelength_range=wavelength_range, order=order)
     for row, name in enumerate(names):
         Y_pred = result.predictions[name]
@@ -65,7 +67,7 @@ def plot_transfer_maps(
             map_shape,
             order=order,
             categorical=True,
-            highlight=result.clusterer.predict(Y_pred) != true_clusters,
+            highlight=result.clusterer.predict(Y_pred.astype(dtype)) != true_clusters,
             title=f"{name}: misclustered (red)",
             ax=axes[row, 4],
             colorbar=False,
