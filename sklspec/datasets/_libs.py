@@ -2,7 +2,7 @@
 
 import os
 import time
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -20,6 +20,7 @@ from sklspec.datasets._spectrometers import (
     REFERENCE_CONDITIONS,
     SECONDARY,
     TEMPERATURES,
+    Spectrometer,
     _import_libskit,
     emission_templates,
     interpolation_weights,
@@ -186,6 +187,16 @@ def make_libs_transfer(
     shots = _shot_conditions(fractions_image[rows, cols], contamination, seed, region)
 
     n_shots = n_rows * n_cols
+    recorders = [
+        _Recorder.for_spectrometer(spectrometer, block_templates, baseline_shift)
+        for spectrometer, block_templates in zip((PRIMARY, SECONDARY), templates, strict=True)
+    ]
+    # Continuum grows with the electron density squared (free-free and
+    # free-bound emission) and the ablated amount.
+    density = shots["electron_density"] / REFERENCE_CONDITIONS[1]
+    continuum_level = ((1 + baseline_shift) * density**2 * shots["ablated_amount"]).astype(
+        np.float32
+    )
     sink = _SpectraSink(out, n_shots)
     # Flat scratch buffers, viewed C-contiguous at each spectrometer's width.
     scratch = [np.empty(min(_BLOCK, n_shots) * PRIMARY.n_pixels, np.float32) for _ in range(2)]
@@ -194,23 +205,12 @@ def make_libs_transfer(
     for block in range(n_blocks):
         part = slice(block * _BLOCK, min((block + 1) * _BLOCK, n_shots))
         weights = _emission_weights(shots, part)
-        for k, spectrometer in enumerate((PRIMARY, SECONDARY)):
+        for k, recorder in enumerate(recorders):
             rng = np.random.default_rng([seed, _REGIONS.index(region), block, k])
-            shape = (part.stop - part.start, spectrometer.n_pixels)
+            shape = (part.stop - part.start, recorder.spectrometer.n_pixels)
             buffers = [b[: shape[0] * shape[1]].reshape(shape) for b in scratch]
             target = sink.block(k, part)
-            _record(
-                spectrometer,
-                templates[k],
-                weights,
-                shots,
-                part,
-                baseline_shift,
-                noise,
-                rng,
-                out=target,
-                scratch=buffers,
-            )
+            recorder.record(weights, continuum_level[part], noise, rng, out=target, scratch=buffers)
             sink.commit(k, target)
         if verbose and ((block + 1) % max(1, n_blocks // 10) == 0 or block + 1 == n_blocks):
             _report(part.stop, n_shots, start)
@@ -311,45 +311,42 @@ def _emission_weights(shots, part):
     return weights.reshape(len(weights), -1).astype(np.float32)
 
 
-def _record(
-    spectrometer, templates, weights, shots, part, baseline_shift, noise, rng, out, scratch
-):
-    """Write what one spectrometer records for a block of shots into ``out`` (counts).
+@dataclass(frozen=True)
+class _Recorder:
+    """What one spectrometer adds to the plasma emission, prepared once per map."""
 
-    Works in place on ``out`` and two preallocated scratch blocks: fresh
-    arrays of this size would cost more in page faults than the arithmetic.
-    """
-    np.matmul(weights, templates.reshape(-1, spectrometer.n_pixels), out=out)
-    # Continuum grows with the electron density squared (free-free and
-    # free-bound emission) and the ablated amount.
-    density = shots["electron_density"][part] / REFERENCE_CONDITIONS[1]
-    level = (
-        spectrometer.continuum * (1 + baseline_shift) * density**2 * shots["ablated_amount"][part]
-    )
-    continuum = np.multiply.outer(
-        level.astype(np.float32), _continuum_shape(spectrometer), out=scratch[0]
-    )
-    out += continuum
-    if noise > 0:
-        # Photon shot noise (variance = counts) and read noise, one Gaussian draw.
-        sigma = np.add(out, np.float32(spectrometer.read_noise**2), out=scratch[0])
-        np.sqrt(sigma, out=sigma)
-        sigma *= np.float32(noise)
-        sigma *= rng.standard_normal(out=scratch[1], dtype=np.float32)
-        out += sigma
-    out += _dark_offset(spectrometer, baseline_shift)
+    spectrometer: Spectrometer
+    templates: np.ndarray  # (n_templates, n_pixels) counts per unit weight
+    continuum: np.ndarray  # (n_pixels,) continuum counts per unit level
+    dark: np.ndarray  # (n_pixels,) detector offset, raised and tilted on the "other day"
 
+    @classmethod
+    def for_spectrometer(cls, spectrometer, templates, baseline_shift):
+        wl = spectrometer.wavelengths
+        tilt = 1 + 0.3 * baseline_shift * (wl - wl.mean()) / np.ptp(wl)
+        return cls(
+            spectrometer=spectrometer,
+            templates=templates.reshape(-1, spectrometer.n_pixels),
+            continuum=(spectrometer.continuum * spectrometer.continuum_shape()).astype(np.float32),
+            dark=(spectrometer.dark * (1 + baseline_shift) * tilt).astype(np.float32),
+        )
 
-@lru_cache(maxsize=4)
-def _continuum_shape(spectrometer):
-    return spectrometer.continuum_shape().astype(np.float32)
+    def record(self, weights, continuum_level, noise, rng, out, scratch):
+        """Write what the spectrometer records for a block of shots into ``out`` (counts).
 
-
-def _dark_offset(spectrometer, baseline_shift):
-    """Detector offset, raised and tilted on the "other day"."""
-    wl = spectrometer.wavelengths
-    tilt = 1 + 0.3 * baseline_shift * (wl - wl.mean()) / np.ptp(wl)
-    return (spectrometer.dark * (1 + baseline_shift) * tilt).astype(np.float32)
+        Works in place on ``out`` and two preallocated scratch blocks: fresh
+        arrays of this size would cost more in page faults than the arithmetic.
+        """
+        np.matmul(weights, self.templates, out=out)
+        out += np.multiply.outer(continuum_level, self.continuum, out=scratch[0])
+        if noise > 0:
+            # Photon shot noise (variance = counts) and read noise, one Gaussian draw.
+            sigma = np.add(out, np.float32(self.spectrometer.read_noise**2), out=scratch[0])
+            np.sqrt(sigma, out=sigma)
+            sigma *= np.float32(noise)
+            sigma *= rng.standard_normal(out=scratch[1], dtype=np.float32)
+            out += sigma
+        out += self.dark
 
 
 class _SpectraSink:
