@@ -2,7 +2,13 @@
 
 import numpy as np
 from sklearn.base import OneToOneFeatureMixin
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
+
+
+def unwrap_frozen(estimator):
+    """The estimator inside a ``FrozenEstimator``, or ``estimator`` itself."""
+    return estimator.estimator if isinstance(estimator, FrozenEstimator) else estimator
 
 
 def input_channel_names(estimator):

@@ -95,8 +95,10 @@ def write_spectra(path, Y):
 
 def _fit_transfer(args):
     import joblib
+    from sklearn.preprocessing import StandardScaler
 
     from sklspec.transfer import LatentTransferRegressor
+    from sklspec.transfer._compare import wrap_transfer_model
     from sklspec.vae import VAEEncoder
 
     Y = read_spectra(args.primary, args.key, args.header)
@@ -106,7 +108,7 @@ def _fit_transfer(args):
             f"The primary file has {len(Y)} spectra and the secondary file {len(X)}; "
             "rows must be the same samples measured on both instruments."
         )
-    model = _transfer_pipeline(
+    model = wrap_transfer_model(
         LatentTransferRegressor(
             VAEEncoder(
                 hidden_layer_sizes=args.vae_hidden,
@@ -120,25 +122,14 @@ def _fit_transfer(args):
             max_epochs=args.epochs,
             random_state=args.seed,
             verbose=args.verbose,
-        )
+        ),
+        StandardScaler(),
     )
     print(f"fitting on {len(X)} pairs: secondary {X.shape[1]} -> primary {Y.shape[1]} channels")
     start = time.perf_counter()
     model.fit(X, Y)
     joblib.dump(model, args.output)
     print(f"saved {args.output} ({time.perf_counter() - start:.0f} s)")
-
-
-def _transfer_pipeline(regressor):
-    from sklearn.compose import TransformedTargetRegressor
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return TransformedTargetRegressor(
-        regressor=make_pipeline(StandardScaler(), regressor),
-        transformer=StandardScaler(),
-        check_inverse=False,
-    )
 
 
 def _transfer(args):

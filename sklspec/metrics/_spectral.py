@@ -262,12 +262,21 @@ def k_score(X_true, X_pred, *, clusterer=None, X_reference=None, n_clusters=4, r
         if not hasattr(clusterer, "predict"):
             raise TypeError(f"clusterer must have a predict method; got {clusterer!r}.")
         check_is_fitted(clusterer)
-    # KMeans.predict needs the dtype its centres were fitted in; a float32
-    # prediction against float64 centres would fail inside its Cython code.
+    return float(
+        np.mean(predict_clusters(clusterer, X_true) == predict_clusters(clusterer, X_pred))
+    )
+
+
+def predict_clusters(clusterer, X):
+    """Cluster labels of spectra from a fitted clusterer, whatever their float dtype.
+
+    KMeans.predict needs the dtype its centres were fitted in; float32
+    predictions against float64 centres would fail inside its Cython code.
+    """
     centers = getattr(clusterer, "cluster_centers_", None)
     if centers is not None:
-        X_true, X_pred = X_true.astype(centers.dtype), X_pred.astype(centers.dtype)
-    return float(np.mean(clusterer.predict(X_true) == clusterer.predict(X_pred)))
+        X = np.asarray(X).astype(centers.dtype, copy=False)
+    return clusterer.predict(X)
 
 
 def compression_ratio(n_spectra, n_channels, latent_dim, n_decoder_params):

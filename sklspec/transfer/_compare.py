@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, check_random_state
 
+from sklspec.base import unwrap_frozen
 from sklspec.metrics import (
     compression_ratio,
     k_score,
@@ -40,8 +41,12 @@ def choose_n_clusters(
     return max(scores, key=scores.get), scores
 
 
-def _wrap(estimator, preprocessing):
-    """Secondary-side preprocessing and a scaled primary side, as the paper does."""
+def wrap_transfer_model(estimator, preprocessing):
+    """Secondary-side preprocessing and a scaled primary side, as the paper does.
+
+    The primary spectra are standardized for the model (a VAE needs scaled
+    spectra) and predictions come back in their own units.
+    """
     steps = [] if preprocessing is None else [("preprocessing", clone(preprocessing))]
     return TransformedTargetRegressor(
         regressor=Pipeline([*steps, ("model", estimator)]),
@@ -54,7 +59,7 @@ def _n_parameters(model):
     """Trainable parameters of the fitted model (stored values for KNN)."""
     model = model.regressor_.named_steps["model"]
     if hasattr(model, "mapper_"):  # LatentTransferRegressor: MLP + decoder
-        vae = model.vae_.estimator if hasattr(model.vae_, "estimator") else model.vae_
+        vae = unwrap_frozen(model.vae_)
         decoder = sum(p.numel() for p in vae.net_.module_.decoder.parameters())
         mapper = sum(p.numel() for p in model.mapper_.net_.module_.parameters())
         return mapper + decoder, decoder
@@ -159,7 +164,7 @@ def compare_transfer_models(
         if verbose:
             print(f"compare_transfer_models: tuning {name} over {grid}", flush=True)
         search = GridSearchCV(
-            _wrap(estimator, preprocessing),
+            wrap_transfer_model(estimator, preprocessing),
             {f"regressor__model__{key}": values for key, values in grid.items()},
             scoring=spectral_scoring("neg_mean_euclidean_distance"),
             refit="neg_mean_euclidean_distance",

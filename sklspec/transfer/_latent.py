@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import unwrap_frozen
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.utils._torch import seed_from
 from sklspec.vae._encoder import VAEEncoder
@@ -137,7 +138,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         vae = self.vae
         if vae is None:
             vae = VAEEncoder(random_state=seed, verbose=self.verbose)
-        inner = vae.estimator if isinstance(vae, FrozenEstimator) else vae
+        inner = unwrap_frozen(vae)
         if not isinstance(inner, VAEEncoder):
             raise TypeError(
                 "vae must be a VAEEncoder, a FrozenEstimator around a fitted VAEEncoder, "
@@ -185,20 +186,13 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         self.latent_dim_ = latent.shape[1]
         self.n_outputs_ = Y.shape[1]
         self._print("LatentTransferRegressor: fitting the MLP to the latent space")
-        self.mapper_ = SpectralMLPRegressor(
-            hidden_layer_sizes=self.hidden_layer_sizes,
-            activation=self.activation,
-            alpha=self.alpha,
-            lr=self.lr,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            early_stopping=self.early_stopping,
-            validation_fraction=self.validation_fraction,
-            patience=self.patience,
-            device=self.device,
-            random_state=seed,
-            verbose=self.verbose,
-        ).fit(X, latent)
+        # The MLP's parameters are this estimator's own (all but vae).
+        mapper_params = {
+            name: value for name, value in self.get_params(deep=False).items() if name != "vae"
+        }
+        self.mapper_ = SpectralMLPRegressor(**{**mapper_params, "random_state": seed}).fit(
+            X, latent
+        )
         return self
 
     def transform(self, X):

@@ -4,6 +4,7 @@ import numpy as np
 
 from sklspec.maps import MapDisplay, SpectraDisplay
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
+from sklspec.metrics._spectral import predict_clusters
 
 
 def plot_transfer_maps(
@@ -38,9 +39,7 @@ def plot_transfer_maps(
     Y_test = np.asarray(Y_test, dtype=np.float64)
     names = list(result.predictions)
     fig, axes = plt.subplots(len(names), 5, figsize=(18, 3.0 * len(names)), squeeze=False)
-    # KMeans.predict wants the dtype its centres were fitted in.
-    dtype = result.clusterer.cluster_centers_.dtype
-    true_clusters = result.clusterer.predict(Y_test.astype(dtype))
+    true_clusters = predict_clusters(result.clusterer, Y_test)
     emissivity = dict(wavelengths=wavelengths, wavelength_range=wavelength_range, order=order)
     for row, name in enumerate(names):
         Y_pred = result.predictions[name]
@@ -67,7 +66,7 @@ def plot_transfer_maps(
             map_shape,
             order=order,
             categorical=True,
-            highlight=result.clusterer.predict(Y_pred.astype(dtype)) != true_clusters,
+            highlight=predict_clusters(result.clusterer, Y_pred) != true_clusters,
             title=f"{name}: misclustered (red)",
             ax=axes[row, 4],
             colorbar=False,

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.base import input_channel_names
+from sklspec.base import input_channel_names, unwrap_frozen
 from sklspec.utils._torch import as_float32
 
 
@@ -80,9 +80,7 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        encoder = self.encoder
-        if isinstance(encoder, FrozenEstimator):
-            encoder = encoder.estimator
+        encoder = unwrap_frozen(self.encoder)
         from sklspec.vae._encoder import VAEEncoder
 
         if not isinstance(encoder, VAEEncoder):
