@@ -204,6 +204,10 @@ def test_bad_input(data, fitted):
     bad[3, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         LatentTransferRegressor(VAEEncoder(**VAE), **MLP).fit(bad, Y)
+    with pytest.raises(ValueError, match="NaN"):
+        SpectralMLPRegressor(**MLP).fit(bad, Y)
+    with pytest.raises(ValueError, match="X has 39 features, but SpectralMLPRegressor"):
+        fitted.mapper_.predict(X_test[:, :39])
     with pytest.raises(ValueError, match="Too few samples"):
         SpectralMLPRegressor(validation_fraction=0.5).fit(X[:1], Y[:1])
     with pytest.raises(ValueError, match="lr must be"):
