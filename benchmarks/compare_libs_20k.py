@@ -87,9 +87,9 @@ def main():
         wavelength_range=(394, 397),
     ).savefig(os.path.join(args.out, "maps.png"), dpi=110)
     rows = [int(np.flatnonzero(test.phase == p)[0]) for p in range(3) if np.any(test.phase == p)]
-    plot_transfer_spectra(
-        result, Y["test"], rows, wavelengths=test.wavelengths_primary
-    ).savefig(os.path.join(args.out, "spectra.png"), dpi=110)
+    plot_transfer_spectra(result, Y["test"], rows, wavelengths=test.wavelengths_primary).savefig(
+        os.path.join(args.out, "spectra.png"), dpi=110
+    )
 
 
 if __name__ == "__main__":
