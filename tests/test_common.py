@@ -8,8 +8,10 @@ is checked without being listed here. ``CHECK_PARAMS`` only makes checks fast
 import numpy as np
 import pytest
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sklspec.augmentation import VAEAugmenter
 from sklspec.utils import all_estimators
 from sklspec.vae import VAEEncoder
 
@@ -45,6 +47,20 @@ CHECK_PARAMS = {
         random_state=0,
     ),
 }
+
+
+# Augmenters: a tiny VAE, a Ridge labeler (the default MLPs need 20 samples),
+# every generated spectrum accepted (the checks' targets are not concentrations).
+_TINY_AUGMENTER = dict(
+    vae=VAEEncoder(**{**TINY_VAE, "batch_size": 32}),
+    labeler=Ridge(),
+    target_range=None,
+    random_state=0,
+)
+CHECK_PARAMS["VAEAugmenter"] = _TINY_AUGMENTER
+CHECK_PARAMS["AugmentedRegressor"] = dict(
+    regressor=Ridge(), augmenter=VAEAugmenter(**_TINY_AUGMENTER)
+)
 
 
 def _fitted_tiny_vae(latent_dim):

@@ -222,7 +222,7 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
         return hidden, decoder_hidden
 
-    def _build_net(self, n_features, hidden, decoder_hidden, device, seed):
+    def _build_net(self, n_features, hidden, decoder_hidden, device, seed, n_conditions=0):
         callbacks = [
             ("train_recon", PassthroughScoring("train_recon", on_train=True)),
             ("train_kl", PassthroughScoring("train_kl", on_train=True)),
@@ -253,6 +253,7 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
             module__latent_dim=self.latent_dim,
             module__decoder_hidden_layer_sizes=decoder_hidden,
             module__activation=self.activation,
+            module__n_conditions=n_conditions,
             criterion=torch.nn.MSELoss,  # unused: VAENet.get_loss computes the loss
             optimizer=torch.optim.Adam,
             lr=self.lr,
@@ -299,14 +300,25 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         """
         self._numeric_columns = numeric_column_names(X)
         X = validate_data(self, X, dtype=[np.float32, np.float64])
+        self._fit_net(X)
+
+        from sklspec.vae._decoder import VAEDecoder
+
+        self.decoder_ = VAEDecoder()._adopt(self)
+        return self
+
+    def _fit_net(self, X, conditions=None):
+        """Train the net on validated spectra (and conditions, for a conditional VAE)."""
         hidden, decoder_hidden = self._check_params(X.shape[0])
         X32 = as_float32(X)
         device = resolve_device(self.device)
         seed = seed_from(self.random_state)
 
-        net = self._build_net(X.shape[1], hidden, decoder_hidden, device, seed)
+        n_conditions = 0 if conditions is None else conditions.shape[1]
+        net = self._build_net(X.shape[1], hidden, decoder_hidden, device, seed, n_conditions)
+        inputs = X32 if conditions is None else {"x": X32, "y": as_float32(conditions, "y")}
         # Seeds the weights and the reparameterization noise from random_state.
-        self.net_ = fit_seeded(net, X32, None, seed=seed, device=device)
+        self.net_ = fit_seeded(net, inputs, None, seed=seed, device=device)
         self.history_ = net.history
 
         latent = self._encode(X32)
@@ -315,11 +327,6 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         self.latent_min_ = latent.min(axis=0)
         self.latent_max_ = latent.max(axis=0)
         self._n_features_out = self.latent_dim
-
-        from sklspec.vae._decoder import VAEDecoder
-
-        self.decoder_ = VAEDecoder()._adopt(self)
-        return self
 
     # ------------------------------------------------------------ inference
 

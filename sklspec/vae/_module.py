@@ -44,24 +44,41 @@ class VAEModule(nn.Module):
     activation : str
         Activation of the hidden layers (a key of ``ACTIVATIONS``). The
         bottleneck and the output are linear.
+    n_conditions : int, default=0
+        Width of a condition vector ``y`` appended to the decoder's input (a
+        conditional VAE, as in Sohn et al. 2015 and the augmentation paper's
+        cVAE: the encoder sees the spectrum only). 0 for a plain VAE.
     """
 
     def __init__(
-        self, n_features, hidden_layer_sizes, latent_dim, decoder_hidden_layer_sizes, activation
+        self,
+        n_features,
+        hidden_layer_sizes,
+        latent_dim,
+        decoder_hidden_layer_sizes,
+        activation,
+        n_conditions=0,
     ):
         super().__init__()
         self.latent_dim = latent_dim
         # One linear head gives both the mean and the log-variance.
         self.encoder = make_mlp(n_features, hidden_layer_sizes, 2 * latent_dim, activation)
-        self.decoder = make_mlp(latent_dim, decoder_hidden_layer_sizes, n_features, activation)
+        self.decoder = make_mlp(
+            latent_dim + n_conditions, decoder_hidden_layer_sizes, n_features, activation
+        )
 
     def encode(self, x):
         """Latent mean and log-variance of each spectrum."""
         mean, logvar = self.encoder(x).chunk(2, dim=-1)
         return mean, logvar.clamp(*_LOGVAR_RANGE)
 
-    def forward(self, x):
-        """Reconstruction from a sampled latent point, with the latent mean and log-variance."""
+    def forward(self, x, y=None):
+        """Reconstruction from a sampled latent point, with the latent mean and log-variance.
+
+        A conditional VAE decodes the latent point together with the condition ``y``.
+        """
         mean, logvar = self.encode(x)
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        if y is not None:
+            z = torch.cat([z, y], dim=-1)
         return self.decoder(z), mean, logvar

@@ -35,7 +35,8 @@ class _VAENet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, mean, logvar = y_pred
-        x = to_tensor(X, device=self.device)
+        # A conditional VAE gets {"x": spectra, "y": conditions}.
+        x = to_tensor(X["x"] if isinstance(X, dict) else X, device=self.device)
         recon = torch.mean((reconstruction - x) ** 2)
         kl = torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
         loss = x.shape[1] * recon + self.kl_weight * kl

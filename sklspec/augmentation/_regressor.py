@@ -1,0 +1,108 @@
+"""AugmentedRegressor: fit a regressor on training data augmented by a sampler."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
+
+
+class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+    """A regressor trained on its training data plus synthetic samples.
+
+    ``fit`` calls ``augmenter.fit_resample(X, y)`` on a clone of the
+    augmenter and fits a clone of ``regressor`` on the result; ``predict``
+    is the regressor's. Augmentation therefore happens only when fitting,
+    on the training folds only, which makes it safe in a plain scikit-learn
+    ``Pipeline``, ``cross_validate`` or ``GridSearchCV`` (tune the
+    augmenter through ``augmenter__sampling`` and the like).
+
+    Parameters
+    ----------
+    regressor : regressor or None, default=None
+        The model to train. None means
+        :func:`~sklspec.augmentation.reference_regressor`, the augmentation
+        paper's one MLP per target (fitted on a 2-D ``y``; predictions come
+        back in ``y``'s shape).
+    augmenter : sampler or None, default=None
+        Anything with ``fit_resample(X, y)``; None means ``VAEAugmenter()``.
+
+    Attributes
+    ----------
+    augmenter_ : sampler
+        The fitted clone of ``augmenter``.
+    regressor_ : regressor
+        The clone of ``regressor`` fitted on the augmented data.
+    n_features_in_ : int
+        Channels seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Channel names, when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklspec.augmentation import AugmentedRegressor, VAEAugmenter
+    >>> from sklspec.datasets import make_absorption_mixtures
+    >>> from sklspec.vae import VAEEncoder
+    >>> X, y = make_absorption_mixtures(200, return_X_y=True, random_state=0)
+    >>> vae = VAEEncoder((32,), latent_dim=4, max_epochs=20, device="cpu")
+    >>> model = AugmentedRegressor(
+    ...     Ridge(), VAEAugmenter(vae, conditional=True, random_state=0)).fit(X, y)
+    >>> model.predict(X[:3]).shape
+    (3, 8)
+    >>> len(model.augmenter_.vae_.history_) > 0
+    True
+    """
+
+    def __init__(self, regressor=None, augmenter=None):
+        self.regressor = regressor
+        self.augmenter = augmenter
+
+    def fit(self, X, y):
+        """Augment ``(X, y)`` and fit the regressor on the result.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels)
+            Training spectra.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+
+        Returns
+        -------
+        self : AugmentedRegressor
+            The fitted regressor.
+        """
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        augmenter = VAEAugmenter() if self.augmenter is None else clone(self.augmenter)
+        X_aug, y_aug = augmenter.fit_resample(X, y)
+        self.augmenter_ = augmenter
+        self._y_ndim = np.ndim(y)
+        if self.regressor is None:
+            self.regressor_ = reference_regressor().fit(X_aug, y_aug.reshape(len(y_aug), -1))
+        else:
+            self.regressor_ = clone(self.regressor).fit(X_aug, y_aug)
+        return self
+
+    def predict(self, X):
+        """Predict with the regressor trained on the augmented data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels)
+            Spectra.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted targets.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        y_pred = self.regressor_.predict(X)
+        return y_pred.ravel() if self._y_ndim == 1 and y_pred.ndim == 2 else y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,236 @@
+"""VAEAugmenter, AugmentedRegressor and the Monte-Carlo comparison."""
+
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from sklspec.augmentation import (
+    AugmentedRegressor,
+    LowAcceptanceWarning,
+    VAEAugmenter,
+    compare_augmentation,
+    plot_augmentation_comparison,
+    reference_regressor,
+)
+from sklspec.datasets import make_absorption_mixtures
+from sklspec.vae import VAEEncoder
+
+TINY_VAE = VAEEncoder(
+    (32,), latent_dim=4, lr=1e-2, max_epochs=20, batch_size=48, device="cpu", random_state=0
+)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_absorption_mixtures(240, return_X_y=True, random_state=0)
+    # The paper's scaling: each channel to [0, 1].
+    return MinMaxScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def ridge_augmenter(data):
+    X, y = data
+    return VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), random_state=0).fit(X, y)
+
+
+def test_fit_resample_returns_the_real_then_plausible_synthetic_samples(data):
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), random_state=0)
+    X_aug, y_aug = augmenter.fit_resample(X, y)
+    assert X_aug.shape == (480, 911) and y_aug.shape == (480, 8)
+    np.testing.assert_array_equal(X_aug[:240], X)
+    np.testing.assert_array_equal(y_aug[:240], y)
+    X_new, y_new = X_aug[240:], y_aug[240:]
+    # Clipped to each channel's observed range, [0, 1] after min-max scaling.
+    assert X_new.min() >= X.min() and X_new.max() <= X.max()
+    assert np.all(X_new.max(axis=0) <= X.max(axis=0))
+    # Labels from the labeler, kept only inside [0, max observed] per target.
+    assert np.all(y_new >= 0) and np.all(y_new <= y.max(axis=0))
+    np.testing.assert_allclose(y_new, augmenter.labeler_.predict(X_new), rtol=1e-6)
+    assert 0 < augmenter.acceptance_rate_ <= 1
+    assert augmenter.n_generated_ >= 240
+    # The synthetic spectra are new, not copies.
+    assert NearestNeighbors(n_neighbors=1).fit(X).kneighbors(X_new)[0].min() > 1e-3
+
+
+def test_one_dimensional_target_keeps_its_shape(data):
+    X, y = data
+    X_aug, y_aug = VAEAugmenter(
+        TINY_VAE, n_samples=50, labeler=Ridge(), random_state=0
+    ).fit_resample(X, y[:, 1])
+    assert X_aug.shape == (290, 911) and y_aug.shape == (290,)
+
+
+def test_aggregate_posterior_stays_nearer_the_data_than_uniform_sampling(ridge_augmenter, data):
+    X, _ = data
+    neighbours = NearestNeighbors(n_neighbors=1).fit(X)
+    distance = {}
+    for sampling in ("uniform", "aggregate"):
+        ridge_augmenter.set_params(sampling=sampling, target_range=None)
+        X_new, _ = ridge_augmenter.sample(300)
+        distance[sampling] = neighbours.kneighbors(X_new)[0].mean()
+    ridge_augmenter.set_params(sampling="uniform", target_range="zero_to_max")
+    assert distance["aggregate"] < distance["uniform"]
+
+
+def test_conditional_generates_spectra_for_the_given_targets(data):
+    X, y = data
+    augmenter = VAEAugmenter(
+        TINY_VAE.set_params(max_epochs=60), conditional=True, random_state=0
+    ).fit(X, y)
+    TINY_VAE.set_params(max_epochs=20)
+    conditions = y[np.random.default_rng(1).permutation(240)[:100]]
+    X_new, y_new = augmenter.sample(y=conditions)
+    np.testing.assert_array_equal(y_new, conditions)
+    assert augmenter.acceptance_rate_ == 1.0
+    # A calibration fitted on the real spectra reads the requested targets
+    # back from the generated ones.
+    calibration = Ridge(1e-3).fit(X, y)
+    read_back = calibration.predict(X_new)
+    r = [np.corrcoef(read_back[:, j], conditions[:, j])[0, 1] for j in range(8)]
+    assert np.median(r) > 0.5
+    # Drawn from the training targets when not given.
+    _, drawn = augmenter.sample(30)
+    assert {tuple(row) for row in drawn} <= {tuple(row) for row in y}
+
+
+def test_same_random_state_same_synthetic_data(data):
+    X, y = data
+    first = VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=3).fit_resample(X, y)
+    second = VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=3).fit_resample(X, y)
+    other = VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=4).fit_resample(X, y)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    assert not np.allclose(first[0][240:], other[0][240:])
+
+
+def test_low_acceptance_warns_and_returns_what_it_found(data):
+    X, y = data
+    # A labeler that always predicts a negative concentration: nothing is plausible.
+    augmenter = VAEAugmenter(
+        TINY_VAE, labeler=DummyRegressor(strategy="constant", constant=-np.ones(8)), max_rounds=2
+    )
+    with pytest.warns(LowAcceptanceWarning, match="Only 0 of the 240 requested"):
+        X_aug, y_aug = augmenter.fit_resample(X, y)
+    assert X_aug.shape == (240, 911) and y_aug.shape == (240, 8)
+    assert augmenter.acceptance_rate_ == 0.0
+    # Accepting everything: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LowAcceptanceWarning)
+        augmenter.set_params(target_range=None).fit_resample(X, y)
+
+
+def test_joblib_round_trip_samples_the_same(tmp_path, ridge_augmenter):
+    joblib.dump(ridge_augmenter, tmp_path / "augmenter.joblib")
+    loaded = joblib.load(tmp_path / "augmenter.joblib")
+    for a, b in zip(ridge_augmenter.sample(40), loaded.sample(40), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_inside_imblearn_pipeline_only_during_fit(data):
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    X, y = data
+    # The labeler differs from the final model: synthetic points labelled by
+    # the final model itself would lie on its own fit and barely move it.
+    pipeline = imblearn_pipeline.make_pipeline(
+        VAEAugmenter(TINY_VAE, labeler=Ridge(10.0), random_state=0), Ridge()
+    ).fit(X, y)
+    assert pipeline[-1].n_features_in_ == 911
+    assert pipeline.predict(X[:7]).shape == (7, 8)
+    # The final Ridge saw the augmented set: its fit differs from one on X alone.
+    assert not np.allclose(pipeline[-1].coef_, Ridge().fit(X, y).coef_)
+
+
+def test_augmented_regressor_in_grid_search(data):
+    X, y = data
+    search = GridSearchCV(
+        make_pipeline(
+            MinMaxScaler(), AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge()))
+        ),
+        {"augmentedregressor__augmenter__sampling": ["normal", "aggregate"]},
+        scoring="neg_mean_absolute_error",
+        cv=2,
+    ).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    fitted = search.best_estimator_[-1]
+    assert len(fitted.augmenter_.vae_.history_) == 20
+    assert search.predict(X[:5]).shape == (5, 8)
+
+
+def test_augmented_regressor_default_is_the_papers_reference(data):
+    X, y = data
+    model = AugmentedRegressor(
+        augmenter=VAEAugmenter(TINY_VAE, labeler=Ridge(), n_samples=20, random_state=0)
+    ).fit(X, y[:, 0])
+    assert model.regressor_.estimator.hidden_layer_sizes == (64, 16)
+    assert model.predict(X[:4]).shape == (4,)
+    assert reference_regressor().estimator.activation == "logistic"
+
+
+def test_bad_input(data):
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, labeler=Ridge())
+    X_nan, y_nan = X.copy(), y.copy()
+    X_nan[2, 3], y_nan[4, 1] = np.nan, np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        augmenter.fit_resample(X_nan, y)
+    with pytest.raises(ValueError, match="NaN"):
+        augmenter.fit_resample(X, y_nan)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        augmenter.fit_resample(X, y[:-5])
+    for n in (0, -3):
+        with pytest.raises(ValueError, match="n_samples"):
+            VAEAugmenter(TINY_VAE, n_samples=n).fit_resample(X, y)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        augmenter.fit_resample(X[:1], y[:1])
+    with pytest.raises(ValueError, match="at least 20 samples"):
+        VAEAugmenter(TINY_VAE).fit_resample(X[:10], y[:10])
+    with pytest.raises(ValueError, match="sampling must be one of"):
+        VAEAugmenter(sampling="gaussian").fit(X, y)
+    with pytest.raises(TypeError, match="vae must be a VAEEncoder"):
+        VAEAugmenter(vae=Ridge()).fit(X, y)
+    with pytest.raises(ValueError, match="clip must be"):
+        VAEAugmenter(clip=(1, 0)).fit(X, y)
+    fitted = VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="only used by a conditional"):
+        fitted.sample(y=y[:3])
+    with pytest.raises(ValueError, match="n_samples"):
+        fitted.sample(0)
+
+
+def test_compare_augmentation_runs_the_protocol(data):
+    X, y = data
+    result = compare_augmentation(
+        X,
+        y[:, :3],
+        strategies={"E": None, "E+VAE(u)": VAEAugmenter(TINY_VAE, labeler=Ridge())},
+        regressor=Ridge(1e-2),
+        n_splits=3,
+        target_names=["Zn", "Cu", "Li"],
+        random_state=0,
+    )
+    table = result.table
+    assert table.index.tolist() == [(s, t) for s in ("E", "E+VAE(u)") for t in ("Zn", "Cu", "Li")]
+    assert table.loc["E", "change"].eq(0).all() and table.loc["E", "p_value"].isna().all()
+    assert table.loc["E+VAE(u)", "p_value"].between(0, 1).all()
+    assert (table["test_mae"] > 0).all() and (table["test_mae_std"] > 0).all()
+    # 24 test samples (10%) and 168 training samples (70%) per split.
+    assert len(result.scores) == 3 * 2 * 3
+    assert result.acceptance["acceptance_rate"].between(0, 1).all()
+    # The table's mean is the mean of the per-split scores.
+    zn = result.scores.query("strategy == 'E' and target == 'Zn'")["test_mae"]
+    assert table.loc[("E", "Zn"), "test_mae"] == pytest.approx(zn.mean())
+    assert plot_augmentation_comparison(result).get_ylabel() == "test MAE / MAE of E"
+
+    with pytest.raises(ValueError, match='must include "E"'):
+        compare_augmentation(X, y, strategies={"E+VAE": VAEAugmenter()})
+    with pytest.raises(ValueError, match="target_names has 2 names for 8"):
+        compare_augmentation(X, y, target_names=["a", "b"])
