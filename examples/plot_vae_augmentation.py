@@ -44,7 +44,7 @@ data = make_absorption_mixtures(300, random_state=0)
 ions = [0, 1, 2]  # Zn2+, Cu2+, Li+: the ions the paper found improved
 X, y = MinMaxScaler().fit_transform(data.data), data.target[:, ions]
 names = [data.target_names[i] for i in ions]
-print(X.shape, names)
+print(X.shape, names, flush=True)
 
 # %%
 # Generated spectra
@@ -55,7 +55,7 @@ print(X.shape, names)
 # The conditional VAE generates spectra for concentration vectors of the
 # training set instead.
 vae = VAEEncoder(
-    (128,), latent_dim=8, activation="sigmoid", lr=1e-3, batch_size=32, max_epochs=150,
+    (128,), latent_dim=8, activation="sigmoid", lr=3e-3, batch_size=64, max_epochs=60,
     device="cpu",
 )  # fmt: skip
 labeler = reference_regressor().set_params(estimator__n_iter_no_change=10)

@@ -234,3 +234,20 @@ def test_compare_augmentation_runs_the_protocol(data):
         compare_augmentation(X, y, strategies={"E+VAE": VAEAugmenter()})
     with pytest.raises(ValueError, match="target_names has 2 names for 8"):
         compare_augmentation(X, y, target_names=["a", "b"])
+
+
+def test_compare_labels_with_the_reference_trained_on_e(data):
+    X, y = data
+    result = compare_augmentation(
+        X,
+        y[:, :2],
+        strategies={"E": None, "E+VAE(n)": VAEAugmenter(TINY_VAE, target_range=None)},
+        regressor=Ridge(1e-2),
+        n_splits=2,
+        random_state=0,
+    )
+    # Labelled by the frozen Ridge of E: every spectrum accepted, and the
+    # augmented Ridge sees points on E's own fit, so it barely moves.
+    assert (result.acceptance["acceptance_rate"] == 1).all()
+    change = result.table.loc["E+VAE(n)", "change"].abs()
+    assert (change < 0.1).all()

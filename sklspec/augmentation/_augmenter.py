@@ -153,13 +153,13 @@ class VAEAugmenter(BaseEstimator):
         or :meth:`sample` that were kept.
     n_generated_ : int
         Spectra decoded by that call, kept or not.
-    X_min_, X_max_ : ndarray of shape (n_features_in_,)
+    X_min_, X_max_ : ndarray of shape (``n_features_in_``,)
         Per-channel range of the training spectra.
     y_min_, y_max_ : ndarray of shape (n_targets,)
         Per-target range of the training targets.
     n_features_in_ : int
         Channels of the spectra seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Channel names, when ``X`` had string column names.
 
     See Also

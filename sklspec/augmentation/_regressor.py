@@ -35,7 +35,7 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         The clone of ``regressor`` fitted on the augmented data.
     n_features_in_ : int
         Channels seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Channel names, when ``X`` had string column names.
 
     Examples

@@ -46,7 +46,7 @@ class StandardizationRegressor(RegressorMixin, BaseEstimator):
         The fitted clone of ``standardizer``.
     n_features_in_ : int
         Channels of the secondary spectra (and of the primary spectra).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Channel names of ``X``, when it had string column names.
 
     See Also
