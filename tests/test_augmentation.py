@@ -251,3 +251,22 @@ def test_compare_labels_with_the_reference_trained_on_e(data):
     assert (result.acceptance["acceptance_rate"] == 1).all()
     change = result.table.loc["E+VAE(n)", "change"].abs()
     assert (change < 0.1).all()
+
+
+def test_augmented_regressor_round_trip_and_bad_input(tmp_path, data):
+    X, y = data
+    model = AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=0))
+    predictions = model.fit(X, y).predict(X[:10])
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict(X[:10]), predictions)
+    with pytest.raises(ValueError, match="911 features"):
+        model.predict(X[:, :900])
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.predict(X_nan)
+    with pytest.raises(ValueError, match="NaN"):
+        AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge())).fit(X_nan, y)
+    with pytest.raises(ValueError, match="n_samples = 1"):
+        AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge())).fit(X[:1], y[:1])

@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.augmentation._cvae import _ConditionalVAE
-from sklspec.utils._torch import as_float32, batched_forward
+from sklspec.utils._torch import as_float32
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae._encoder import VAEEncoder
 
@@ -282,18 +282,7 @@ class VAEAugmenter(BaseEstimator):
             self.labeler_ = labeler.fit(X, Y)
 
         # The aggregate posterior needs every training spectrum's Gaussian.
-        X32 = as_float32(X)
-        module, latent_dim = self.vae_.net_.module_, self.vae_.latent_dim
-        posterior = batched_forward(
-            lambda batch: _concat(module.encode(batch)),
-            X32,
-            2 * latent_dim,
-            device=self.vae_.net_.device,
-            batch_size=self.vae_.inference_batch_size,
-            out_dtype=np.float32,
-        )
-        self._posterior_mean = posterior[:, :latent_dim]
-        self._posterior_std = np.exp(0.5 * posterior[:, latent_dim:])
+        self._posterior_mean, self._posterior_std = self.vae_._encode_posterior(as_float32(X))
         self._y_train = Y
         self._n_train = len(X)
         return self
@@ -450,9 +439,3 @@ class VAEAugmenter(BaseEstimator):
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _concat(pair):
-    import torch
-
-    return torch.cat(pair, dim=-1)

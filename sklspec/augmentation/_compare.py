@@ -9,10 +9,10 @@ from sklearn.metrics import mean_absolute_error
 from sklearn.model_selection import ShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
+from sklspec.augmentation._augmenter import VAEAugmenter, _as_2d, reference_regressor
 from sklspec.augmentation._regressor import AugmentedRegressor
 
 #: The strategy without augmentation, the reference of the paired tests.
@@ -57,7 +57,7 @@ def _model(regressor, augmenter, seed, reference):
         regressor.set_params(random_state=seed)
     if augmenter is not None:
         augmenter = clone(augmenter).set_params(random_state=seed)
-        if "labeler" in augmenter.get_params() and augmenter.get_params()["labeler"] is None:
+        if augmenter.get_params().get("labeler", "own") is None:
             # The paper's step 1: the reference networks trained on E label
             # the generated spectra; reuse them rather than train them again.
             augmenter.set_params(labeler=FrozenEstimator(reference[-1]))
@@ -145,7 +145,7 @@ def compare_augmentation(
     X = check_array(X, dtype=np.float64, input_name="X")
     y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
     check_consistent_length(X, y)
-    Y = y.reshape(len(y), -1)
+    Y = _as_2d(y)
     names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
     if len(names) != Y.shape[1]:
         raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
@@ -211,8 +211,6 @@ def compare_augmentation(
         p_values.append(np.nan if same else ttest_rel(row, reference.loc[target]).pvalue)
     table["change"] = change
     table["p_value"] = p_values
-    from sklearn.utils import Bunch
-
     return Bunch(
         table=table,
         scores=scores,

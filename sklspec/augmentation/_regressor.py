@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
+from sklspec.augmentation._augmenter import VAEAugmenter, _as_2d, reference_regressor
 
 
 class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
@@ -79,7 +79,7 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.augmenter_ = augmenter
         self._y_ndim = np.ndim(y)
         if self.regressor is None:
-            self.regressor_ = reference_regressor().fit(X_aug, y_aug.reshape(len(y_aug), -1))
+            self.regressor_ = reference_regressor().fit(X_aug, _as_2d(y_aug))
         else:
             self.regressor_ = clone(self.regressor).fit(X_aug, y_aug)
         return self

@@ -341,6 +341,20 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
             out_dtype=np.float32,
         )
 
+    def _encode_posterior(self, X):
+        """Latent mean and standard deviation of each spectrum (float32 arrays)."""
+        module = self.net_.module_
+        posterior = batched_forward(
+            lambda batch: torch.cat(module.encode(batch), dim=-1),
+            X,
+            2 * self.latent_dim,
+            device=self.net_.device,
+            batch_size=self.inference_batch_size,
+            out_dtype=np.float32,
+        )
+        mean, logvar = np.split(posterior, 2, axis=1)
+        return mean, np.exp(0.5 * logvar)
+
     def _decode(self, Z, out_dtype):
         return batched_forward(
             self.net_.module_.decoder,
