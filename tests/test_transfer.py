@@ -216,6 +216,29 @@ def test_bad_input(data, fitted):
         SpectralMLPRegressor(**{**MLP, "lr": 1e12, "max_epochs": 3}).fit(X, Y * 1e6)
 
 
+def test_mlp_without_early_stopping_stops_on_a_loss_explosion():
+    from skorch.history import History
+
+    from sklspec.vae._callbacks import _DivergenceCheck
+
+    net = SpectralMLPRegressor(early_stopping=False)._build_net(4, 2, (8,), "cpu", 0)
+    check = dict(net.callbacks)["divergence"]
+    assert isinstance(check, _DivergenceCheck) and check.key == "train_loss"
+    net.history = History()
+    for loss in (2.0, 0.5, 40.0):  # 80x the best epoch: rough, not diverged
+        net.history.new_epoch()
+        net.history.record("train_loss", loss)
+        check.on_epoch_end(net)
+    net.history.new_epoch()
+    net.history.record("train_loss", 60.0)
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"MLP training diverged: train_loss rose "
+        r"from 0.5 \(epoch 2\) to 60 \(epoch 4\) at lr=0.0001",
+    ):
+        check.on_epoch_end(net)
+
+
 def test_verbose_reports_the_stages(data, capsys):
     X, Y, _, _ = data
     LatentTransferRegressor(

@@ -362,6 +362,19 @@ def test_diverging_training_gives_a_clear_error(spectra):
         VAEEncoder(**{**SMALL, "lr": 1e9}).fit(X)
 
 
+def test_a_finite_loss_explosion_is_reported_not_returned(spectra):
+    # The transfer paper's VAE at lr 1e-3 on 20,000 LIBS spectra went from a
+    # reconstruction MSE of 0.4 to 8e7 in epoch 2, finite, and the model was
+    # garbage. Here lr=0.3 does the same on small spectra.
+    params = {**SMALL, "lr": 0.3, "activation": "leaky_relu"}
+    with pytest.raises(
+        TrainingDivergedError, match=r"training diverged: train_recon rose from 185.8 \(epoch 1\)"
+    ):
+        VAEEncoder(**params).fit(spectra[0])
+    # With early stopping the best epoch's weights come back instead.
+    VAEEncoder(**{**params, "early_stopping": True, "patience": 1}).fit(spectra[0])
+
+
 @pytest.mark.parametrize(
     "params, match",
     [

@@ -118,7 +118,9 @@ def compare_transfer_models(
     random_state : int, RandomState instance or None, default=None
         Seed for the k-means and the default models.
     verbose : int, default=0
-        If > 0, report each model's search and score.
+        If > 0, report each model's search and score; if > 1, also each
+        fit of the search (``GridSearchCV`` with ``verbose=2``), which is
+        the only sign of life while a large neural model trains.
 
     Returns
     -------
@@ -169,6 +171,7 @@ def compare_transfer_models(
             scoring=spectral_scoring("neg_mean_euclidean_distance"),
             refit="neg_mean_euclidean_distance",
             cv=split,
+            verbose=2 if verbose > 1 else 0,
         )
         start = time.perf_counter()
         search.fit(X_fit, Y_fit)

@@ -21,6 +21,7 @@ from sklspec.utils._torch import (
     seed_from,
 )
 from sklspec.utils.validation import check_layer_sizes, check_positive_int
+from sklspec.vae._callbacks import _DivergenceCheck
 from sklspec.vae._module import ACTIVATIONS, make_mlp
 from sklspec.vae._net import TrainingDivergedError
 
@@ -175,11 +176,10 @@ class SpectralMLPRegressor(RegressorMixin, BaseEstimator):
         return hidden
 
     def _build_net(self, n_inputs, n_outputs, hidden, device, seed):
-        callbacks = []
         if self.early_stopping:
-            callbacks.append(
-                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
-            )
+            callbacks = [("early_stopping", EarlyStopping(patience=self.patience, load_best=True))]
+        else:
+            callbacks = [("divergence", _DivergenceCheck("train_loss", model="MLP"))]
         if self.validation_fraction is None:
             train_split = None
         else:
@@ -222,7 +222,9 @@ class SpectralMLPRegressor(RegressorMixin, BaseEstimator):
         Raises
         ------
         TrainingDivergedError
-            If the loss becomes NaN or infinite (try a lower ``lr``).
+            If the loss becomes NaN or infinite, or, without early stopping,
+            an epoch's loss jumps a hundredfold above the best epoch's (try a
+            lower ``lr``).
         """
         X, y = validate_data(
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]

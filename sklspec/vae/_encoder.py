@@ -19,7 +19,7 @@ from sklspec.utils._torch import (
     seed_from,
 )
 from sklspec.utils.validation import check_layer_sizes, check_positive_int, numeric_column_names
-from sklspec.vae._callbacks import CyclicalKLAnnealing
+from sklspec.vae._callbacks import CyclicalKLAnnealing, _DivergenceCheck
 from sklspec.vae._module import ACTIVATIONS, VAEModule
 from sklspec.vae._net import _VAENet
 
@@ -242,6 +242,8 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
                     EarlyStopping(patience=self.patience, load_best=True, sink=self._print),
                 )
             )
+        else:
+            callbacks.append(("divergence", _DivergenceCheck("train_recon")))
         if self.kl_schedule == "cyclical":
             callbacks.append(
                 ("kl_annealing", CyclicalKLAnnealing(self.beta, self.kl_cycles, self.kl_ratio))
@@ -296,7 +298,9 @@ class VAEEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimato
         Raises
         ------
         TrainingDivergedError
-            If the loss becomes NaN or infinite (try a lower ``lr``).
+            If the loss becomes NaN or infinite, or, without early stopping, an
+            epoch's reconstruction error jumps a hundredfold above the best
+            epoch's (try a lower ``lr``).
         """
         self._numeric_columns = numeric_column_names(X)
         X = validate_data(self, X, dtype=[np.float32, np.float64])
