@@ -4,10 +4,9 @@ Every model gets the same care: the paper's architectures and grids
 (``paper_transfer_models``), one validation map for ``GridSearchCV``,
 refit on training plus validation, one evaluation on the test map (recorded
 "on another day", with a shifted baseline). The neural models train for
-``--epochs`` epochs (the paper's VAE learning rate of 1e-4: the demo's 1e-3
-diverges at this size) and search the MLP learning rate over the paper's
-1e-3 and 1e-4. This is ``sklspec demo`` on larger maps with the paper's full
-grids.
+``--epochs`` epochs (the VAE at the paper's learning rate of 1e-4) and
+search the MLP learning rate over the paper's 1e-3 and 1e-4. This is
+``sklspec demo`` on larger maps with the paper's full grids.
 
     python benchmarks/compare_libs_20k.py --out /tmp/libs20k
     python benchmarks/compare_libs_20k.py --models pls --out /tmp/libs20k-pls

@@ -112,6 +112,52 @@ def test_same_random_state_same_synthetic_data(data):
     assert not np.allclose(first[0][240:], other[0][240:])
 
 
+# The paper's labeler, shrunk; its MLPs' seed is the nested
+# estimator__random_state, left at None here.
+TINY_REFERENCE = reference_regressor().set_params(
+    estimator__hidden_layer_sizes=(4,), estimator__max_iter=20, estimator__early_stopping=False
+)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_same_random_state_seeds_a_nested_labeler(data):
+    X, y = data
+    X, y = X[:120], y[:120, :2]
+    first, second = (
+        VAEAugmenter(TINY_VAE, labeler=TINY_REFERENCE, n_samples=20, random_state=3).fit(X, y)
+        for _ in range(2)
+    )
+    assert first.labeler_.estimators_[0].random_state is not None
+    np.testing.assert_array_equal(first.labeler_.predict(X), second.labeler_.predict(X))
+    np.testing.assert_array_equal(first.sample()[1], second.sample()[1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_compare_augmentation_is_reproducible_with_a_nested_seed(data):
+    X, y = data
+    runs = [
+        compare_augmentation(
+            X[:120], y[:120, :2], strategies={"E": None}, regressor=TINY_REFERENCE,
+            n_splits=2, random_state=0,
+        ).scores.test_mae
+        for _ in range(2)
+    ]  # fmt: skip
+    np.testing.assert_array_equal(*runs)
+
+
+def test_seed_random_states_reaches_nested_seeds_and_spares_frozen_ones():
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.neural_network import MLPRegressor
+
+    from sklspec.utils._seeding import seed_random_states
+
+    frozen = FrozenEstimator(MLPRegressor(random_state=1))
+    model = seed_random_states(make_pipeline(frozen, reference_regressor()), 7)
+    assert model[1].estimator.random_state == 7
+    assert frozen.estimator.random_state == 1
+    assert seed_random_states(frozen, 7) is frozen
+
+
 def test_low_acceptance_warns_and_returns_what_it_found(data):
     X, y = data
     # A labeler that always predicts a negative concentration: nothing is plausible.

@@ -368,11 +368,30 @@ def test_a_finite_loss_explosion_is_reported_not_returned(spectra):
     # garbage. Here lr=0.3 does the same on small spectra.
     params = {**SMALL, "lr": 0.3, "activation": "leaky_relu"}
     with pytest.raises(
-        TrainingDivergedError, match=r"training diverged: train_recon rose from 185.8 \(epoch 1\)"
+        TrainingDivergedError, match=r"training diverged: train_recon rose from 185.7 \(epoch 1\)"
     ):
         VAEEncoder(**params).fit(spectra[0])
     # With early stopping the best epoch's weights come back instead.
     VAEEncoder(**{**params, "early_stopping": True, "patience": 1}).fit(spectra[0])
+
+
+def test_log_variance_has_a_ceiling_but_no_floor():
+    # Cyclical KL annealing restarts its weight near 0 and the encoder drives
+    # logvar far down; a floor there would cut the KL gradient that pulls it
+    # back (see _LOGVAR_MAX).
+    from sklspec.vae._module import VAEModule
+
+    module = VAEModule(4, (3,), 2, (3,), "relu")
+    head = module.encoder[-1]
+    with torch.no_grad():
+        head.weight.zero_()
+        head.bias.copy_(torch.tensor([0.0, 0.0, -50.0, 50.0]))  # means, logvars
+    mean, logvar = module.encode(torch.ones(1, 4))
+    assert logvar.tolist() == [[-50.0, 30.0]]
+    kl = -0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp())
+    kl.backward()
+    # d KL / d logvar = (exp(logvar) - 1) / 2: -0.5 below, 0 past the ceiling.
+    assert head.bias.grad[2:].tolist() == [-0.5, 0.0]
 
 
 @pytest.mark.parametrize(

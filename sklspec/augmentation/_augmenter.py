@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.augmentation._cvae import _ConditionalVAE
+from sklspec.utils._seeding import seed_random_states
 from sklspec.utils._torch import as_float32
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae._encoder import VAEEncoder
@@ -277,9 +278,7 @@ class VAEAugmenter(BaseEstimator):
         else:
             self.vae_ = clone(template).set_params(random_state=vae_seed).fit(X)
             labeler = reference_regressor() if self.labeler is None else clone(self.labeler)
-            if "random_state" in labeler.get_params():
-                labeler.set_params(random_state=labeler_seed)
-            self.labeler_ = labeler.fit(X, Y)
+            self.labeler_ = seed_random_states(labeler, labeler_seed).fit(X, Y)
 
         # The aggregate posterior needs every training spectrum's Gaussian.
         self._posterior_mean, self._posterior_std = self.vae_._encode_posterior(as_float32(X))

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from sklspec.augmentation._augmenter import VAEAugmenter, _as_2d, reference_regressor
 from sklspec.augmentation._regressor import AugmentedRegressor
+from sklspec.utils._seeding import seed_random_states
 
 #: The strategy without augmentation, the reference of the paired tests.
 BASELINE = "E"
@@ -53,8 +54,7 @@ def paper_augmentation_strategies(vae=None):
 
 def _model(regressor, augmenter, seed, reference):
     regressor = reference_regressor() if regressor is None else clone(regressor)
-    if "random_state" in regressor.get_params():
-        regressor.set_params(random_state=seed)
+    seed_random_states(regressor, seed)
     if augmenter is not None:
         augmenter = clone(augmenter).set_params(random_state=seed)
         if augmenter.get_params().get("labeler", "own") is None:
@@ -261,5 +261,8 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     ax.axhline(1, color="0.3", lw=0.8)
     ax.set_xticks(x, targets)
     ax.set_ylabel(f"test MAE / MAE of {BASELINE}")
+    # Headroom above the tallest error bar, so that the one-row legend does
+    # not hide it.
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
     ax.legend(ncols=len(strategies), fontsize="small", loc="upper center")
     return ax
