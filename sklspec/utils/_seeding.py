@@ -19,16 +19,10 @@ def seed_random_states(estimator, seed):
     if isinstance(estimator, FrozenEstimator):
         return estimator
     params = estimator.get_params(deep=True)
-
-    def under_frozen(key):
-        parts = key.split("__")
-        return any(
-            isinstance(params["__".join(parts[:i])], FrozenEstimator) for i in range(1, len(parts))
-        )
-
+    frozen = tuple(f"{key}__" for key, obj in params.items() if isinstance(obj, FrozenEstimator))
     seeds = {
         key: seed
         for key in params
-        if key.rsplit("__", 1)[-1] == "random_state" and not under_frozen(key)
+        if key.rsplit("__", 1)[-1] == "random_state" and not key.startswith(frozen)
     }
     return estimator.set_params(**seeds)

@@ -11,6 +11,11 @@ class TrainingDivergedError(FloatingPointError):
     """The training loss became NaN or infinite."""
 
 
+def gaussian_kl(mean, logvar):
+    """KL divergence of N(mean, exp(logvar)) from N(0, I), averaged over the batch."""
+    return torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
+
+
 class _VAENet(NeuralNet):
     """skorch ``NeuralNet`` whose loss is the VAE's negative ELBO.
 
@@ -38,7 +43,7 @@ class _VAENet(NeuralNet):
         # A conditional VAE gets {"x": spectra, "y": conditions}.
         x = to_tensor(X["x"] if isinstance(X, dict) else X, device=self.device)
         recon = torch.mean((reconstruction - x) ** 2)
-        kl = torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
+        kl = gaussian_kl(mean, logvar)
         loss = x.shape[1] * recon + self.kl_weight * kl
 
         prefix = "train" if training else "valid"
