@@ -17,12 +17,12 @@ import argparse
 import os
 import time
 
-from sklspec.augmentation import (
+from sklspec.datasets import load_corn, make_absorption_mixtures
+from sklspec.papers import (
     compare_augmentation,
     paper_augmentation_strategies,
     plot_augmentation_comparison,
 )
-from sklspec.datasets import load_corn, make_absorption_mixtures
 from sklspec.vae import PRESETS, VAEEncoder
 
 

@@ -20,7 +20,7 @@ it to ``comparison.csv`` with the figures in ``--out``.
 
 import argparse
 
-from sklspec.transfer._demo import run_demo
+from sklspec.papers import run_demo
 
 
 def main():

@@ -33,11 +33,11 @@ from sklearn.metrics import root_mean_squared_error
 from sklearn.neighbors import KNeighborsRegressor
 
 from sklspec.datasets import load_corn
+from sklspec.papers import compare_transfer_models
 from sklspec.transfer import (
     LatentTransferRegressor,
     SpectralMLPRegressor,
     StandardizationRegressor,
-    compare_transfer_models,
 )
 from sklspec.vae import VAEEncoder
 
@@ -49,8 +49,10 @@ small = dict(lr=1e-3, batch_size=10, max_epochs=100, early_stopping=False, rando
 vae = VAEEncoder((64,), latent_dim=8, device="cpu", **small)
 models = {
     "vae_mlp": (
-        LatentTransferRegressor(vae, hidden_layer_sizes=(64,), device="cpu", **small),
-        {"alpha": [0.0, 1e-3]},
+        LatentTransferRegressor(
+            vae, SpectralMLPRegressor((64,), device="cpu", **small), random_state=0
+        ),
+        {"mapper__alpha": [0.0, 1e-3]},
     ),
     "one_step": (
         SpectralMLPRegressor((64, 8, 64), device="cpu", **small),

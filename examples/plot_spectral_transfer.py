@@ -6,7 +6,7 @@ Spectral transfer between two LIBS spectrometers
 The transfer paper's task: predict what the primary spectrometer would have
 recorded from what the secondary one did. :class:`~sklspec.transfer.LatentTransferRegressor`
 learns a VAE of the primary spectra and an MLP from secondary spectra into
-its latent space; :func:`~sklspec.transfer.compare_transfer_models` pits it
+its latent space; :func:`~sklspec.papers.compare_transfer_models` pits it
 against the one-step MLP, KNN and PLS, each tuned on the same validation
 split, and scores them once on a test map recorded "on another day".
 
@@ -28,14 +28,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklspec.datasets import make_libs_transfer
+from sklspec.papers import compare_transfer_models, plot_transfer_maps, plot_transfer_spectra
 from sklspec.preprocessing import BaselineSubtractor
-from sklspec.transfer import (
-    LatentTransferRegressor,
-    SpectralMLPRegressor,
-    compare_transfer_models,
-    plot_transfer_maps,
-    plot_transfer_spectra,
-)
+from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
 from sklspec.vae import VAEEncoder
 
 maps = {
@@ -55,7 +50,10 @@ print({region: x.shape for region, x in X.items()})
 small = dict(lr=1e-3, batch_size=64, max_epochs=15, device="cpu", random_state=0)
 vae = VAEEncoder(hidden_layer_sizes=(256,), latent_dim=16, **small)
 models = {
-    "vae_mlp": (LatentTransferRegressor(vae, hidden_layer_sizes=(128,), **small), {}),
+    "vae_mlp": (
+        LatentTransferRegressor(vae, SpectralMLPRegressor((128,), **small), random_state=0),
+        {},
+    ),
     "one_step": (SpectralMLPRegressor((128, 16, 256), **small), {}),
     "knn": (KNeighborsRegressor(), {"n_neighbors": [2, 5, 10, 20]}),
     "pls": (PLSRegression(scale=False), {"n_components": [4, 8, 16]}),
@@ -111,11 +109,14 @@ for ax in fig.axes:
 # candidates on a few training pairs, the best ones on more. Here the
 # resource is the number of training samples.
 search = HalvingRandomSearchCV(
-    make_pipeline(StandardScaler(), LatentTransferRegressor(vae, **small)),
+    make_pipeline(
+        StandardScaler(),
+        LatentTransferRegressor(vae, SpectralMLPRegressor(**small), random_state=0),
+    ),
     {
-        "latenttransferregressor__hidden_layer_sizes": [(64,), (128,), (128, 256)],
+        "latenttransferregressor__mapper__hidden_layer_sizes": [(64,), (128,), (128, 256)],
         "latenttransferregressor__vae__latent_dim": [4, 8, 16],
-        "latenttransferregressor__lr": loguniform(1e-4, 1e-2),
+        "latenttransferregressor__mapper__lr": loguniform(1e-4, 1e-2),
     },
     n_candidates=4,
     factor=2,

@@ -13,7 +13,7 @@ simulated absorption spectra of ion mixtures
 - :class:`~sklspec.augmentation.VAEAugmenter` generates spectra from the
   latent space (normal, uniform, the aggregate posterior) or from a
   conditional VAE, labels and filters them;
-- :func:`~sklspec.augmentation.compare_augmentation` repeats 8 random 7:2:1
+- :func:`~sklspec.papers.compare_augmentation` repeats 8 random 7:2:1
   splits and compares each strategy with training on the experimental data
   alone (E).
 
@@ -31,13 +31,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.preprocessing import MinMaxScaler
 
-from sklspec.augmentation import (
+from sklspec.augmentation import reference_regressor
+from sklspec.datasets import make_absorption_mixtures
+from sklspec.papers import (
     compare_augmentation,
     paper_augmentation_strategies,
     plot_augmentation_comparison,
-    reference_regressor,
 )
-from sklspec.datasets import make_absorption_mixtures
 from sklspec.vae import VAEEncoder
 
 data = make_absorption_mixtures(300, random_state=0)

@@ -97,8 +97,8 @@ def _fit_transfer(args):
     import joblib
     from sklearn.preprocessing import StandardScaler
 
-    from sklspec.transfer import LatentTransferRegressor
-    from sklspec.transfer._compare import wrap_transfer_model
+    from sklspec.papers import wrap_transfer_model
+    from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
     from sklspec.vae import VAEEncoder
 
     Y = read_spectra(args.primary, args.key, args.header)
@@ -118,8 +118,7 @@ def _fit_transfer(args):
                 random_state=args.seed,
                 verbose=args.verbose,
             ),
-            lr=args.lr,
-            max_epochs=args.epochs,
+            SpectralMLPRegressor(lr=args.lr, max_epochs=args.epochs, verbose=args.verbose),
             random_state=args.seed,
             verbose=args.verbose,
         ),
@@ -150,9 +149,9 @@ def _transfer(args):
 
 
 def _demo(args):
-    from sklspec.transfer._demo import run_demo
+    from sklspec.papers import run_demo
 
-    run_demo(args.output, quick=args.quick, random_state=args.seed)
+    run_demo(args.output, quick=args.quick, random_state=args.seed, verbose=1)
 
 
 def build_parser():
@@ -196,10 +195,15 @@ def build_parser():
 
 
 def main(argv=None):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklspec.exceptions import TrainingDivergedError
+
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except CommandError as exc:
+    except (CommandError, InvalidParameterError, TrainingDivergedError) as exc:
+        # One line for the user; a diverged fit saves nothing.
         print(f"sklspec {args.command}: error: {exc}", file=sys.stderr)
         return 2
     return 0

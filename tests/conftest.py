@@ -5,14 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def baseline_reference():
-    """Outputs of the published baseline code (shared/reference/README.md)."""
-    path = REFERENCE_DIR / "baseline_reference.npz"
-    if not path.exists():
-        pytest.fail(f"Reference fixture missing: {path} (../shared/reference beside the repo).")
-    with np.load(path) as data:
+    """Outputs of the published baseline code (tests/data/README.md)."""
+    with np.load(DATA_DIR / "baseline_reference.npz") as data:
         return dict(data)

@@ -97,9 +97,9 @@ def test_same_random_state_same_data():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"n_samples": 0}, ValueError, "n_samples must be >= 1"),
-        ({"n_samples": 10.5}, TypeError, "n_samples must be an integer"),
-        ({"noise": -1.0}, ValueError, "noise must be a finite number >= 0"),
+        ({"n_samples": 0}, ValueError, "'n_samples' parameter of make_absorption_mixtures"),
+        ({"n_samples": 10.5}, TypeError, "'n_samples' parameter .* must be an int"),
+        ({"noise": -1.0}, ValueError, "'noise' parameter of make_absorption_mixtures"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):

@@ -12,15 +12,10 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from sklspec.augmentation import (
-    AugmentedRegressor,
-    LowAcceptanceWarning,
-    VAEAugmenter,
-    compare_augmentation,
-    plot_augmentation_comparison,
-    reference_regressor,
-)
+from sklspec.augmentation import AugmentedRegressor, VAEAugmenter, reference_regressor
 from sklspec.datasets import make_absorption_mixtures
+from sklspec.exceptions import LowAcceptanceWarning
+from sklspec.papers import compare_augmentation, plot_augmentation_comparison
 from sklspec.vae import VAEEncoder
 
 TINY_VAE = VAEEncoder(
@@ -59,6 +54,35 @@ def test_fit_resample_returns_the_real_then_plausible_synthetic_samples(data):
     assert augmenter.n_generated_ >= 240
     # The synthetic spectra are new, not copies.
     assert NearestNeighbors(n_neighbors=1).fit(X).kneighbors(X_new)[0].min() > 1e-3
+
+
+def test_fit_measures_acceptance_and_sample_changes_nothing(data):
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), random_state=0).fit(X, y)
+    assert 0 < augmenter.acceptance_rate_ <= 1 and augmenter.n_generated_ >= 240
+    state = dict(vars(augmenter))
+    X_new, _ = augmenter.sample(50, random_state=1)
+    assert len(X_new) == 50
+    assert vars(augmenter).keys() == state.keys()
+    assert all(vars(augmenter)[key] is value for key, value in state.items())
+    # fit_resample returns the synthetic set that fit measured.
+    X_aug, _ = VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_aug[240:], augmenter.sample()[0])
+
+
+def test_conditional_augmenter_trains_a_usable_conditional_vae(data):
+    from sklspec.vae import ConditionalVAE
+
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, conditional=True, random_state=0).fit(X, y)
+    vae = augmenter.vae_
+    assert isinstance(vae, ConditionalVAE) and vae.n_conditions_ == 8
+    # Before: these three crashed with a torch shape error.
+    assert vae.inverse_transform(vae.transform(X[:3]), y[:3]).shape == (3, 911)
+    assert vae.sample(y[:4], random_state=0).shape == (4, 911)
+    assert np.isfinite(vae.score(X, y))
+    with pytest.raises(ValueError, match="pass conditional=True"):
+        VAEAugmenter(ConditionalVAE((8,), 2, max_epochs=1, device="cpu")).fit(X, y)
 
 
 def test_one_dimensional_target_keeps_its_shape(data):
@@ -239,11 +263,11 @@ def test_bad_input(data):
         augmenter.fit_resample(X[:1], y[:1])
     with pytest.raises(ValueError, match="at least 20 samples"):
         VAEAugmenter(TINY_VAE).fit_resample(X[:10], y[:10])
-    with pytest.raises(ValueError, match="sampling must be one of"):
+    with pytest.raises(ValueError, match="'sampling' parameter of VAEAugmenter must be"):
         VAEAugmenter(sampling="gaussian").fit(X, y)
-    with pytest.raises(TypeError, match="vae must be a VAEEncoder"):
+    with pytest.raises(TypeError, match="'vae' parameter of VAEAugmenter must be an instance"):
         VAEAugmenter(vae=Ridge()).fit(X, y)
-    with pytest.raises(ValueError, match="clip must be"):
+    with pytest.raises(ValueError, match="'clip' parameter of VAEAugmenter must be"):
         VAEAugmenter(clip=(1, 0)).fit(X, y)
     fitted = VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="only used by a conditional"):

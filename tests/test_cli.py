@@ -1,5 +1,6 @@
 """The sklspec command line."""
 
+import re
 import subprocess
 import sys
 
@@ -116,6 +117,26 @@ def test_unreadable_file(tmp_path, capsys):
     ]
     assert main(args) == 2
     assert "cannot read spectra" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--lr": "10"}, r"The VAE training diverged: .* lr=10.0"),
+        ({"--latent-dim": "0"}, r"'latent_dim' parameter of VAEEncoder must be .* Got 0"),
+    ],
+)
+def test_fit_transfer_bad_training_is_one_line_and_saves_nothing(
+    pairs, tmp_path, capsys, change, message
+):
+    # Before: --lr 10 saved a model predicting ~1e13 and exited 0.
+    folder, _, _ = pairs
+    output = tmp_path / "diverged.joblib"
+    assert main(fit_args(folder, **{**change, "-o": str(output)})) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("sklspec fit-transfer: error: ") and error.count("\n") == 1
+    assert re.search(message, error), error
+    assert not output.exists()
 
 
 def test_command_is_runnable():

@@ -9,14 +9,25 @@ import numpy as np
 import pytest
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import Ridge
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from sklspec.augmentation import VAEAugmenter
+from sklspec.transfer import SpectralMLPRegressor
 from sklspec.utils import all_estimators
 from sklspec.vae import VAEEncoder
 
 TINY_VAE = dict(
     hidden_layer_sizes=(8,), latent_dim=2, max_epochs=3, batch_size=16, device="cpu", random_state=0
+)
+
+TINY_MLP = dict(
+    hidden_layer_sizes=(16,),
+    lr=3e-2,
+    max_epochs=40,
+    early_stopping=False,
+    batch_size=32,
+    device="cpu",
+    random_state=0,
 )
 
 CHECK_PARAMS = {
@@ -25,25 +36,13 @@ CHECK_PARAMS = {
     # The checks' data have no wavelength axis: the channel index is used.
     "WavelengthResampler": dict(target_wavelengths=[0.0, 0.5, 1.5], out_of_range="nearest"),
     "VAEEncoder": TINY_VAE,
+    "ConditionalVAE": TINY_VAE,
     # Enough epochs at a high learning rate for check_regressors_train's
     # R^2 > 0.5 on its small data set.
-    "SpectralMLPRegressor": dict(
-        hidden_layer_sizes=(16,),
-        lr=3e-2,
-        max_epochs=40,
-        early_stopping=False,
-        batch_size=32,
-        device="cpu",
-        random_state=0,
-    ),
+    "SpectralMLPRegressor": TINY_MLP,
     "LatentTransferRegressor": dict(
         vae=VAEEncoder(**{**TINY_VAE, "latent_dim": 3, "max_epochs": 20, "lr": 3e-2}),
-        hidden_layer_sizes=(16,),
-        lr=3e-2,
-        max_epochs=40,
-        early_stopping=False,
-        batch_size=32,
-        device="cpu",
+        mapper=SpectralMLPRegressor(**TINY_MLP),
         random_state=0,
     ),
 }
@@ -176,6 +175,14 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+@pytest.mark.parametrize("estimator", list(_instances()), ids=lambda e: type(e).__name__)
+def test_param_validation(estimator):
+    # scikit-learn's check, not among parametrize_with_checks' own: every
+    # parameter has a constraint, and a bad one raises InvalidParameterError
+    # naming the parameter and the value.
+    check_param_validation(type(estimator).__name__, estimator)
+
+
 def test_all_estimators_are_found():
     names = {name for name, _ in all_estimators()}
     assert {
@@ -184,6 +191,7 @@ def test_all_estimators_are_found():
         "WavelengthResampler",
         "VAEEncoder",
         "VAEDecoder",
+        "ConditionalVAE",
         "SpectralMLPRegressor",
         "LatentTransferRegressor",
         "StandardizationRegressor",

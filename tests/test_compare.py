@@ -6,13 +6,13 @@ from sklearn.cross_decomposition import PLSRegression
 from sklearn.neighbors import KNeighborsRegressor
 
 from sklspec.maps import raster_coordinates
-from sklspec.transfer import (
-    SpectralMLPRegressor,
+from sklspec.papers import (
     choose_n_clusters,
     compare_transfer_models,
     plot_transfer_maps,
     plot_transfer_spectra,
 )
+from sklspec.transfer import SpectralMLPRegressor
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_choose_n_clusters_finds_the_phases(split_pairs):
 
 def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     pytest.importorskip("libskit")
-    from sklspec.transfer import _demo
+    from sklspec.papers import _demo
 
     monkeypatch.setitem(_demo._SIZES, True, ((10, 16), (6, 16), (8, 16)))
     paper_models = _demo.paper_transfer_models
@@ -90,7 +90,7 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
         # The paper's architectures, shrunk: this test checks the plumbing.
         models = paper_models(**kwargs)
         models["vae_mlp"][0].set_params(
-            hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
+            mapper__hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
         )
         models["one_step"][0].set_params(hidden_layer_sizes=(16, 4, 32))
         return models

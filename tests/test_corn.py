@@ -54,7 +54,7 @@ def test_as_frame_and_return_X_y():
     X, y = load_corn(return_X_y=True, instrument="mp6")
     np.testing.assert_array_equal(X, load_corn().spectra["mp6"])
     assert y.shape == (80,)
-    with pytest.raises(ValueError, match="instrument must be one of"):
+    with pytest.raises(ValueError, match="'instrument' parameter of load_corn must be"):
         load_corn(instrument="m6")
 
 

@@ -181,25 +181,25 @@ def test_as_frame_and_verbose(capsys):
 
 
 def test_paper_sizes_are_available():
-    from sklspec.datasets._libs import _check_arguments
+    from sklspec.datasets._libs import _map_shape
 
     assert PAPER_MAP_SHAPES == {"train": (560, 560), "validation": (266, 500), "test": (500, 500)}
     for region, shape in PAPER_MAP_SHAPES.items():
-        assert _check_arguments("paper", region, "row", 24.0, 0.7, 0.1, 1.0)[:2] == shape
+        assert _map_shape("paper", region) == shape
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(region="holdout"), "region must be one of"),
+        (dict(region="holdout"), "'region' parameter of make_libs_transfer must be"),
         (dict(map_shape=(0, 5)), "n_rows of map_shape"),
-        (dict(map_shape="huge"), "map_shape must be"),
-        (dict(raster_order="spiral"), "raster_order must be one of"),
-        (dict(grain_size=1), "grain_size must be"),
-        (dict(contamination=1.0), "contamination must be"),
-        (dict(noise=-1), "noise must be"),
-        (dict(boundary_width=float("nan")), "boundary_width must be"),
-        (dict(baseline_shift=-1.0), "baseline_shift must be"),
+        (dict(map_shape="huge"), "'map_shape' parameter of make_libs_transfer must be"),
+        (dict(raster_order="spiral"), "'raster_order' parameter"),
+        (dict(grain_size=1), "'grain_size' parameter"),
+        (dict(contamination=1.0), "'contamination' parameter"),
+        (dict(noise=-1), "'noise' parameter"),
+        (dict(boundary_width=float("nan")), "'boundary_width' parameter"),
+        (dict(baseline_shift=-1.0), "'baseline_shift' parameter"),
         (dict(as_frame=True, out="somewhere"), "as_frame=True"),
     ],
 )

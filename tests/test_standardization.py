@@ -102,7 +102,7 @@ def test_bad_input(linear_pair):
 def test_corn_comparison_ranks_pds_above_plain_pls_of_few_components(corn):
     from sklearn.cross_decomposition import PLSRegression
 
-    from sklspec.transfer import compare_transfer_models
+    from sklspec.papers import compare_transfer_models
 
     X, Y, parts = corn
     train, val, test = parts["transfer"], parts["calibration"], parts["test"]

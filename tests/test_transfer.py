@@ -14,9 +14,11 @@ from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from sklspec.exceptions import TrainingDivergedError
 from sklspec.metrics import relative_squared_error, spectral_scoring
-from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor, paper_transfer_models
-from sklspec.vae import TrainingDivergedError, VAEEncoder
+from sklspec.papers import paper_transfer_models
+from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
+from sklspec.vae import VAEEncoder
 
 CUDA = torch.cuda.is_available()
 VAE = dict(hidden_layer_sizes=(32,), latent_dim=3, lr=1e-2, max_epochs=40, device="cpu")
@@ -39,6 +41,11 @@ def paired_spectra(n_samples, n_secondary=40, seed=0, instrument=0):
     return X, Y
 
 
+def latent_model(vae):
+    """The VAE + MLP model with the small test MLP as its mapper, seeded."""
+    return LatentTransferRegressor(vae, SpectralMLPRegressor(**MLP), random_state=0)
+
+
 @pytest.fixture(scope="module")
 def data():
     X, Y = paired_spectra(500)
@@ -48,9 +55,9 @@ def data():
 @pytest.fixture(scope="module")
 def fitted(data):
     X, Y, _, _ = data
-    return LatentTransferRegressor(VAEEncoder(**VAE, random_state=0), **MLP, random_state=0).fit(
-        X, Y
-    )
+    return LatentTransferRegressor(
+        VAEEncoder(**VAE, random_state=0), SpectralMLPRegressor(**MLP), random_state=0
+    ).fit(X, Y)
 
 
 def test_latent_transfer_predicts_held_out_primary_spectra(data, fitted):
@@ -88,8 +95,8 @@ def test_one_frozen_primary_vae_serves_two_secondary_systems():
 
     X_a, Y_a = paired_spectra(300, n_secondary=40, seed=2, instrument=1)
     X_b, Y_b = paired_spectra(300, n_secondary=25, seed=3, instrument=2)
-    model_a = LatentTransferRegressor(frozen, **MLP, random_state=0).fit(X_a[:250], Y_a[:250])
-    model_b = LatentTransferRegressor(frozen, **MLP, random_state=0).fit(X_b[:250], Y_b[:250])
+    model_a = latent_model(frozen).fit(X_a[:250], Y_a[:250])
+    model_b = latent_model(frozen).fit(X_b[:250], Y_b[:250])
 
     assert model_a.vae_ is frozen and model_b.vae_ is frozen
     for name, value in vae.net_.module_.state_dict().items():
@@ -104,8 +111,8 @@ def test_one_frozen_primary_vae_serves_two_secondary_systems():
     # Clone and grid search keep the very same frozen VAE, unrefitted.
     assert clone(model_a).vae is frozen
     search = GridSearchCV(
-        LatentTransferRegressor(frozen, **MLP, random_state=0),
-        {"lr": [1e-2, 3e-3]},
+        latent_model(frozen),
+        {"mapper__lr": [1e-2, 3e-3]},
         cv=ShuffleSplit(n_splits=1, test_size=0.25, random_state=0),
     ).fit(X_a, Y_a)
     assert search.best_estimator_.vae_ is frozen
@@ -118,7 +125,9 @@ def test_composes_with_pipeline_and_transformed_target(data):
     model = TransformedTargetRegressor(
         regressor=make_pipeline(
             StandardScaler(),
-            LatentTransferRegressor(VAEEncoder(**VAE, random_state=0), **MLP, random_state=0),
+            LatentTransferRegressor(
+                VAEEncoder(**VAE, random_state=0), SpectralMLPRegressor(**MLP), random_state=0
+            ),
         ),
         transformer=StandardScaler(),
         check_inverse=False,
@@ -194,23 +203,23 @@ def test_bad_input(data, fitted):
 
     frozen = FrozenEstimator(fitted.vae_)
     with pytest.raises(ValueError, match="fitted on primary spectra of 60 channels, but Y has 50"):
-        LatentTransferRegressor(frozen, **MLP).fit(X, Y[:, :50])
+        LatentTransferRegressor(frozen, SpectralMLPRegressor(**MLP)).fit(X, Y[:, :50])
     with pytest.raises(TypeError, match="vae must be a VAEEncoder"):
-        LatentTransferRegressor(StandardScaler(), **MLP).fit(X, Y)
+        LatentTransferRegressor(StandardScaler(), SpectralMLPRegressor(**MLP)).fit(X, Y)
     with pytest.raises(ValueError, match="frozen VAE is not fitted"):
-        LatentTransferRegressor(FrozenEstimator(VAEEncoder(**VAE)), **MLP).fit(X, Y)
+        LatentTransferRegressor(FrozenEstimator(VAEEncoder(**VAE))).fit(X, Y)
 
     bad = X.copy()
     bad[3, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        LatentTransferRegressor(VAEEncoder(**VAE), **MLP).fit(bad, Y)
+        LatentTransferRegressor(VAEEncoder(**VAE), SpectralMLPRegressor(**MLP)).fit(bad, Y)
     with pytest.raises(ValueError, match="NaN"):
         SpectralMLPRegressor(**MLP).fit(bad, Y)
     with pytest.raises(ValueError, match="X has 39 features, but SpectralMLPRegressor"):
         fitted.mapper_.predict(X_test[:, :39])
     with pytest.raises(ValueError, match="Too few samples"):
         SpectralMLPRegressor(validation_fraction=0.5).fit(X[:1], Y[:1])
-    with pytest.raises(ValueError, match="lr must be"):
+    with pytest.raises(ValueError, match="'lr' parameter of SpectralMLPRegressor must be"):
         SpectralMLPRegressor(lr=0).fit(X, Y)
     with pytest.raises(TrainingDivergedError, match="lower lr"):
         SpectralMLPRegressor(**{**MLP, "lr": 1e12, "max_epochs": 3}).fit(X, Y * 1e6)
@@ -219,11 +228,11 @@ def test_bad_input(data, fitted):
 def test_mlp_without_early_stopping_stops_on_a_loss_explosion():
     from skorch.history import History
 
-    from sklspec.vae._callbacks import _DivergenceCheck
+    from sklspec._neural._callbacks import DivergenceCheck
 
-    net = SpectralMLPRegressor(early_stopping=False)._build_net(4, 2, (8,), "cpu", 0)
-    check = dict(net.callbacks)["divergence"]
-    assert isinstance(check, _DivergenceCheck) and check.key == "train_loss"
+    net = SpectralMLPRegressor((8,), early_stopping=False)._build_net(4, 2, "cpu", 0)
+    check = dict(net.callbacks)["divergence"].initialize()
+    assert isinstance(check, DivergenceCheck) and check.monitor == "train_loss"
     net.history = History()
     for loss in (2.0, 0.5, 40.0):  # 80x the best epoch: rough, not diverged
         net.history.new_epoch()
@@ -242,7 +251,9 @@ def test_mlp_without_early_stopping_stops_on_a_loss_explosion():
 def test_verbose_reports_the_stages(data, capsys):
     X, Y, _, _ = data
     LatentTransferRegressor(
-        VAEEncoder(**{**VAE, "max_epochs": 2}), **{**MLP, "max_epochs": 2}, verbose=1
+        VAEEncoder(**{**VAE, "max_epochs": 2}),
+        SpectralMLPRegressor(**{**MLP, "max_epochs": 2}, verbose=1),
+        verbose=1,
     ).fit(X, Y)
     out = capsys.readouterr().out
     assert "fitting the VAE on the primary spectra" in out
@@ -253,10 +264,11 @@ def test_verbose_reports_the_stages(data, capsys):
 def test_paper_models_have_the_papers_settings():
     models = paper_transfer_models(random_state=0)
     vae_mlp, grid = models["vae_mlp"]
-    assert vae_mlp.hidden_layer_sizes == (128, 512) and vae_mlp.lr == 1e-4
-    assert vae_mlp.batch_size == 128 and vae_mlp.max_epochs == 100 and vae_mlp.early_stopping
+    mapper = vae_mlp.mapper
+    assert mapper.hidden_layer_sizes == (128, 512) and mapper.lr == 1e-4
+    assert mapper.batch_size == 128 and mapper.max_epochs == 100 and mapper.early_stopping
     assert vae_mlp.vae.hidden_layer_sizes == (1024, 512) and vae_mlp.vae.latent_dim == 64
-    assert set(grid) == {"hidden_layer_sizes", "lr"}
+    assert set(grid) == {"mapper__hidden_layer_sizes", "mapper__lr"}
     one_step, _ = models["one_step"]
     assert one_step.hidden_layer_sizes == (128, 512, 64, 512, 1024)
     assert models["knn"][0].n_neighbors == 10

@@ -85,7 +85,7 @@ def test_resampler_out_of_range_policies():
     np.testing.assert_array_equal(nearest.fit_transform(X), [[10.0, 15.0, 30.0]])
     fill = WavelengthResampler(target, wavelengths=source, out_of_range="fill", fill_value=-1)
     np.testing.assert_array_equal(fill.fit_transform(X), [[-1.0, 15.0, -1.0]])
-    with pytest.raises(ValueError, match="out_of_range must be one of"):
+    with pytest.raises(ValueError, match="'out_of_range' parameter of WavelengthResampler"):
         WavelengthResampler(target, wavelengths=source, out_of_range="extrapolate").fit(X)
 
 

@@ -1,24 +1,20 @@
 """VAEAugmenter: new labelled spectra decoded from a VAE's latent space."""
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.augmentation._cvae import _ConditionalVAE
-from sklspec.utils._seeding import seed_random_states
-from sklspec.utils._torch import as_float32
+from sklspec.exceptions import LowAcceptanceWarning
+from sklspec.utils._fit import fit_context
+from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils.validation import check_positive_int
-from sklspec.vae._encoder import VAEEncoder
-
-_SAMPLINGS = ("normal", "uniform", "aggregate")
-
-
-class LowAcceptanceWarning(UserWarning):
-    """Few generated spectra had plausible targets, or fewer than requested were kept."""
+from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
 
 def reference_regressor(random_state=None):
@@ -28,7 +24,9 @@ def reference_regressor(random_state=None):
     network per target, 64-16 sigmoid hidden units, linear output, MSE, Adam
     with lr 1e-3, batch 64, early stopping on a held-out tenth of the
     training data. Built from scikit-learn's ``MultiOutputRegressor`` and
-    ``MLPRegressor`` (fit it on a 2-D ``y``; one column is fine).
+    ``MLPRegressor`` (fit it on a 2-D ``y``; one column is fine). The paper
+    waits 250 epochs after the last improvement; scikit-learn counts epochs
+    without a ``tol``-sized improvement, 50 here.
 
     Parameters
     ----------
@@ -58,16 +56,10 @@ def reference_regressor(random_state=None):
             max_iter=2000,
             early_stopping=True,
             validation_fraction=0.1,
-            # The paper waits 250 epochs after the last improvement; sklearn
-            # counts epochs without a tol-sized improvement.
             n_iter_no_change=50,
             random_state=random_state,
         )
     )
-
-
-def _as_2d(y):
-    return y.reshape(len(y), -1)
 
 
 class VAEAugmenter(BaseEstimator):
@@ -86,17 +78,19 @@ class VAEAugmenter(BaseEstimator):
     generated *for* target vectors (drawn from the training set, or given
     to :meth:`sample`) and need no labelling or rejection.
 
-    A sampler in imbalanced-learn's sense: ``fit_resample(X, y)`` returns the
-    real samples followed by the synthetic ones, so it works as a step of
+    ``fit`` trains the models and generates the synthetic set once, which
+    measures the acceptance rate; ``sample`` draws more. A sampler in
+    imbalanced-learn's sense: ``fit_resample(X, y)`` returns the real samples
+    followed by the synthetic ones, so it works as a step of
     ``imblearn.pipeline.Pipeline`` (acting during fit only), for continuous
     and multi-output ``y``. In a plain scikit-learn Pipeline or
     ``GridSearchCV``, use :class:`AugmentedRegressor`.
 
     Parameters
     ----------
-    vae : VAEEncoder or None, default=None
+    vae : VAEEncoder, ConditionalVAE or None, default=None
         The autoencoder to train (cloned). For ``conditional=True`` its
-        parameters build the conditional VAE. None means
+        parameters build a :class:`~sklspec.vae.ConditionalVAE`. None means
         ``VAEEncoder(**PRESETS["mushchina2025"])``, the paper's 256 sigmoid
         units and 91 latent dimensions with early stopping (patience 250).
     sampling : {"uniform", "normal", "aggregate"}, default="uniform"
@@ -108,7 +102,8 @@ class VAEAugmenter(BaseEstimator):
         - ``"uniform"``: uniform between the per-dimension minimum and
           maximum of those latent means, the paper's best strategy;
         - ``"aggregate"``: the aggregate posterior, the mixture of the
-          encoder's Gaussians ``N(mu_i, sigma_i^2)`` over training spectra:
+          encoder's Gaussians ``N(mu_i, sigma_i^2)`` over training spectra
+          (:meth:`VAEEncoder.posterior <sklspec.vae.VAEEncoder.posterior>`):
           pick a training spectrum, draw from its own posterior. New
           spectra stay near real ones, with their correlations between
           latent dimensions, which the per-dimension distributions above
@@ -137,23 +132,23 @@ class VAEAugmenter(BaseEstimator):
     max_rounds : int, default=20
         Rounds of drawing before giving up on reaching ``n_samples``.
     min_acceptance : float, default=0.2
-        Warn (:class:`LowAcceptanceWarning`) when a smaller fraction of the
-        generated spectra is kept.
+        Warn (:class:`~sklspec.exceptions.LowAcceptanceWarning`) when a
+        smaller fraction of the generated spectra is kept.
     random_state : int, RandomState instance or None, default=None
         Seeds the VAE, the labeler and the latent draws: the same integer
         gives the same synthetic data.
 
     Attributes
     ----------
-    vae_ : VAEEncoder
-        The trained (conditional) VAE.
+    vae_ : VAEEncoder or ConditionalVAE
+        The trained VAE.
     labeler_ : regressor or None
         The fitted labeler (None when ``conditional``).
     acceptance_rate_ : float
-        Fraction of the spectra generated by the last :meth:`fit_resample`
-        or :meth:`sample` that were kept.
+        Fraction of the spectra generated in ``fit`` (the synthetic set that
+        :meth:`fit_resample` returns) that were kept.
     n_generated_ : int
-        Spectra decoded by that call, kept or not.
+        Spectra decoded in ``fit``, kept or not.
     X_min_, X_max_ : ndarray of shape (``n_features_in_``,)
         Per-channel range of the training spectra.
     y_min_, y_max_ : ndarray of shape (n_targets,)
@@ -182,6 +177,19 @@ class VAEAugmenter(BaseEstimator):
     ((400, 911), (400, 8))
     """
 
+    _parameter_constraints: dict = {
+        "vae": [VAEEncoder, ConditionalVAE, None],
+        "sampling": [StrOptions({"normal", "uniform", "aggregate"})],
+        "conditional": ["boolean"],
+        "n_samples": [Interval(Integral, 1, None, closed="left"), None],
+        "labeler": [HasMethods(["fit", "predict"]), None],
+        "clip": [StrOptions({"observed"}), "array-like", None],
+        "target_range": [StrOptions({"zero_to_max", "observed"}), None],
+        "max_rounds": [Interval(Integral, 1, None, closed="left")],
+        "min_acceptance": [Interval(Real, 0, 1, closed="both")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         vae=None,
@@ -209,35 +217,62 @@ class VAEAugmenter(BaseEstimator):
 
     # ------------------------------------------------------------ fitting
 
-    def _check_params(self):
-        if self.sampling not in _SAMPLINGS:
-            raise ValueError(f"sampling must be one of {_SAMPLINGS}; got {self.sampling!r}.")
-        if self.n_samples is not None:
-            check_positive_int(self.n_samples, "n_samples")
-        check_positive_int(self.max_rounds, "max_rounds")
-        if self.target_range not in ("zero_to_max", "observed", None):
-            raise ValueError(
-                "target_range must be 'zero_to_max', 'observed' or None; "
-                f"got {self.target_range!r}."
-            )
-        if not (isinstance(self.clip, str) and self.clip == "observed") and self.clip is not None:
+    def _check_params(self, n_samples):
+        if self.clip is not None and not isinstance(self.clip, str):
             if np.ndim(self.clip) != 1 or len(self.clip) != 2 or self.clip[0] >= self.clip[1]:
-                raise ValueError(
-                    f"clip must be 'observed', a pair (low, high) with low < high, or None; "
-                    f"got {self.clip!r}."
+                raise InvalidParameterError(
+                    "The 'clip' parameter of VAEAugmenter must be 'observed', a pair "
+                    f"(low, high) with low < high, or None. Got {self.clip!r} instead."
                 )
-        if self.vae is not None and not isinstance(self.vae, VAEEncoder):
-            raise TypeError(f"vae must be a VAEEncoder or None; got {type(self.vae).__name__}.")
+        if isinstance(self.vae, ConditionalVAE) and not self.conditional:
+            raise ValueError("vae is a ConditionalVAE: pass conditional=True.")
+        if n_samples < 2:
+            raise ValueError(
+                "VAEAugmenter needs at least 2 samples to train a VAE; "
+                f"got n_samples = {n_samples}."
+            )
+        if self.labeler is None and not self.conditional and n_samples < 20:
+            raise ValueError(
+                "The default labeler (reference_regressor) holds out a tenth of the data for "
+                f"early stopping and needs at least 20 samples; got {n_samples}. Pass more "
+                "samples or another labeler."
+            )
 
-    def _vae_template(self):
-        if self.vae is None:
-            from sklspec.vae import PRESETS
+    def _fit(self, X, Y):
+        """Train the VAE (and the labeler); return the fitted attributes."""
+        rng = check_random_state(self.random_state)
+        vae_seed, labeler_seed, sample_seed = (seed_from(rng) for _ in range(3))
+        template = VAEEncoder(**PRESETS["mushchina2025"]) if self.vae is None else self.vae
+        if self.conditional:
+            params = {**template.get_params(), "random_state": vae_seed}
+            vae, labeler = ConditionalVAE(**params).fit(X, Y), None
+        else:
+            vae = clone(template).set_params(random_state=vae_seed).fit(X)
+            labeler = reference_regressor() if self.labeler is None else clone(self.labeler)
+            labeler = seed_random_states(labeler, labeler_seed).fit(X, Y)
+        # The aggregate posterior is the mixture of every training spectrum's
+        # Gaussian; kept whatever the sampling, which set_params may change.
+        posterior = vae.posterior(X)
+        return {
+            "vae_": vae,
+            "labeler_": labeler,
+            "X_min_": X.min(axis=0),
+            "X_max_": X.max(axis=0),
+            "y_min_": Y.min(axis=0),
+            "y_max_": Y.max(axis=0),
+            "_posterior": posterior,
+            "_y_train": Y,
+            "_sample_seed": sample_seed,
+        }
 
-            return VAEEncoder(**PRESETS["mushchina2025"])
-        return self.vae
+    def _validate(self, X, y):
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        self._check_params(len(X))
+        return X, y
 
+    @fit_context
     def fit(self, X, y):
-        """Train the VAE (and the labeler) on the real spectra and targets.
+        """Train the VAE (and the labeler) and generate the synthetic set once.
 
         Parameters
         ----------
@@ -251,52 +286,55 @@ class VAEAugmenter(BaseEstimator):
         self : VAEAugmenter
             The fitted augmenter.
         """
-        self._check_params()
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
-        if len(X) < 2:
-            raise ValueError(
-                f"VAEAugmenter needs at least 2 samples to train a VAE; got n_samples = {len(X)}."
-            )
-        if self.labeler is None and not self.conditional and len(X) < 20:
-            raise ValueError(
-                "The default labeler (reference_regressor) holds out a tenth of the data for "
-                f"early stopping and needs at least 20 samples; got {len(X)}. Pass more "
-                "samples or another labeler."
-            )
-        Y = _as_2d(y)
-        self._y_ndim = y.ndim
-        self.X_min_, self.X_max_ = X.min(axis=0), X.max(axis=0)
-        self.y_min_, self.y_max_ = Y.min(axis=0), Y.max(axis=0)
-
-        rng = check_random_state(self.random_state)
-        vae_seed, labeler_seed, self._sample_seed = (int(s) for s in rng.randint(2**31 - 1, size=3))
-        template = self._vae_template()
-        if self.conditional:
-            params = {**template.get_params(), "random_state": vae_seed}
-            self.vae_ = _ConditionalVAE(**params).fit(X, Y)
-            self.labeler_ = None
-        else:
-            self.vae_ = clone(template).set_params(random_state=vae_seed).fit(X)
-            labeler = reference_regressor() if self.labeler is None else clone(self.labeler)
-            self.labeler_ = seed_random_states(labeler, labeler_seed).fit(X, Y)
-
-        # The aggregate posterior needs every training spectrum's Gaussian.
-        self._posterior_mean, self._posterior_std = self.vae_._encode_posterior(as_float32(X))
-        self._y_train = Y
-        self._n_train = len(X)
+        self._fit_resample(*self._validate(X, y))
         return self
+
+    @fit_context
+    def fit_resample(self, X, y):
+        """Fit, then return the real samples followed by synthetic ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels)
+            Training spectra.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_samples + n_new, n_channels)
+            The real spectra, then the generated ones (in ``X``'s float dtype).
+        y_resampled : ndarray of shape (n_samples + n_new,) or (n_samples + n_new, n_targets)
+            Their targets.
+        """
+        X, y = self._validate(X, y)
+        X_new, y_new = self._fit_resample(X, y)
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        return (
+            np.concatenate([X.astype(dtype, copy=False), X_new.astype(dtype)]),
+            np.concatenate([y.astype(np.float64, copy=False), y_new]),
+        )
+
+    def _fit_resample(self, X, y):
+        """Train, generate the default synthetic set, and set the fitted attributes."""
+        Y = y.reshape(len(y), -1)
+        fitted = self._fit(X, Y)
+        vars(self).update(fitted, _y_ndim=y.ndim)
+        n_samples = len(X) if self.n_samples is None else self.n_samples
+        X_new, y_new, self.n_generated_, self.acceptance_rate_ = self._generate(
+            n_samples, None, check_random_state(self._sample_seed)
+        )
+        return X_new, y_new
 
     # ------------------------------------------------------------ sampling
 
     def _draw_latent(self, n, rng):
-        vae, shape = self.vae_, (n, self.vae_.latent_dim)
-        if self.sampling == "normal":
-            return rng.normal(vae.latent_mean_, vae.latent_std_, size=shape), None
-        if self.sampling == "uniform":
-            return rng.uniform(vae.latent_min_, vae.latent_max_, size=shape), None
-        rows = rng.randint(self._n_train, size=n)
-        Z = rng.normal(self._posterior_mean[rows], self._posterior_std[rows])
-        return Z, rows
+        if self.sampling != "aggregate":
+            Z = self.vae_.sample_latent(n, distribution=self.sampling, random_state=rng)
+            return Z, None
+        mean, std = self._posterior
+        rows = rng.randint(len(mean), size=n)
+        return rng.normal(mean[rows], std[rows]), rows
 
     def _clip(self, X):
         if self.clip is None:
@@ -325,14 +363,14 @@ class VAEAugmenter(BaseEstimator):
         random_state : int, RandomState instance or None, default=None
             Seed of the draws; None uses the one derived from the
             augmenter's ``random_state`` in ``fit``, so repeated calls
-            return the same spectra.
+            return the same spectra (those ``fit_resample`` returned).
 
         Returns
         -------
         X_new : ndarray of shape (n_kept, n_channels)
             Generated spectra (float64, clipped); ``n_kept`` is ``n_samples`` unless
             too few plausible spectra were found in ``max_rounds`` rounds
-            (a :class:`LowAcceptanceWarning` says so).
+            (a :class:`~sklspec.exceptions.LowAcceptanceWarning` says so).
         y_new : ndarray of shape (n_kept,) or (n_kept, n_targets)
             Their targets, shaped like the training ``y``.
         """
@@ -341,34 +379,41 @@ class VAEAugmenter(BaseEstimator):
         if y is not None:
             if not self.conditional:
                 raise ValueError("y is only used by a conditional augmenter (conditional=True).")
-            conditions = _as_2d(np.asarray(y, dtype=np.float64))
-            if conditions.shape[1] != self.vae_.n_conditions_ or not np.isfinite(conditions).all():
+            conditions = np.asarray(y, dtype=np.float64)
+            conditions = conditions.reshape(len(conditions), -1)
+            n_conditions = self.vae_.n_conditions_
+            if conditions.shape[1] != n_conditions or not np.isfinite(conditions).all():
                 raise ValueError(
-                    f"y must hold finite target vectors of {self.vae_.n_conditions_} values; "
+                    f"y must hold finite target vectors of {n_conditions} values; "
                     f"got shape {np.shape(y)}."
                 )
             n_samples = len(conditions)
         else:
             n_samples = self.n_samples if n_samples is None else n_samples
-            n_samples = self._n_train if n_samples is None else n_samples
+            n_samples = len(self._y_train) if n_samples is None else n_samples
             n_samples = check_positive_int(n_samples, "n_samples")
             conditions = None
+        X_new, y_new, _, _ = self._generate(n_samples, conditions, rng)
+        return X_new, y_new
+
+    def _generate(self, n, conditions, rng):
+        """``n`` synthetic samples, with the number generated and the acceptance rate."""
         if self.conditional:
-            X_new, Y_new = self._sample_conditional(n_samples, conditions, rng)
+            X_new, Y_new = self._sample_conditional(n, conditions, rng)
+            n_drawn, rate = n, 1.0
         else:
-            X_new, Y_new = self._sample_labelled(n_samples, rng)
-        return X_new, (Y_new.ravel() if self._y_ndim == 1 else Y_new)
+            X_new, Y_new, n_drawn, rate = self._sample_labelled(n, rng)
+        return X_new, (Y_new.ravel() if self._y_ndim == 1 else Y_new), n_drawn, rate
 
     def _sample_conditional(self, n, conditions, rng):
         Z, rows = self._draw_latent(n, rng)
         if conditions is None:
             # The paper generates for target vectors of the training set; the
             # aggregate posterior keeps each picked spectrum's own targets.
-            rows = rng.randint(self._n_train, size=n) if rows is None else rows
+            rows = rng.randint(len(self._y_train), size=n) if rows is None else rows
             conditions = self._y_train[rows]
-        X_new = self._clip(self.vae_.decode(Z.astype(np.float32), conditions).astype(np.float64))
-        self.n_generated_, self.acceptance_rate_ = n, 1.0
-        return X_new, conditions.astype(np.float64)
+        X_new = self.vae_.inverse_transform(Z.astype(np.float32), conditions)
+        return self._clip(X_new.astype(np.float64)), conditions.astype(np.float64)
 
     def _sample_labelled(self, n, rng):
         kept_X, kept_Y, n_kept, n_drawn = [], [], 0, 0
@@ -378,7 +423,7 @@ class VAEAugmenter(BaseEstimator):
             n_draw = int(min(max((n - n_kept) / max(rate, 0.05), 64), 20 * n))
             Z, _ = self._draw_latent(n_draw, rng)
             X_new = self._clip(self.vae_.inverse_transform(Z.astype(np.float32)).astype(np.float64))
-            Y_new = _as_2d(self.labeler_.predict(X_new))
+            Y_new = self.labeler_.predict(X_new).reshape(n_draw, -1)
             keep = self._plausible(Y_new)
             kept_X.append(X_new[keep])
             kept_Y.append(Y_new[keep])
@@ -386,8 +431,7 @@ class VAEAugmenter(BaseEstimator):
             n_drawn += n_draw
             if n_kept >= n:
                 break
-        self.n_generated_ = n_drawn
-        self.acceptance_rate_ = n_kept / n_drawn
+        acceptance = n_kept / n_drawn
         X_new, Y_new = np.concatenate(kept_X)[:n], np.concatenate(kept_Y)[:n]
         if n_kept < n:
             warnings.warn(
@@ -395,43 +439,17 @@ class VAEAugmenter(BaseEstimator):
                 f"range after {self.max_rounds} rounds ({n_drawn} generated); returning "
                 "those. Raise max_rounds, train the VAE longer or widen target_range.",
                 LowAcceptanceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        elif self.acceptance_rate_ < self.min_acceptance:
+        elif acceptance < self.min_acceptance:
             warnings.warn(
-                f"Only {self.acceptance_rate_:.0%} of the generated spectra had targets in "
+                f"Only {acceptance:.0%} of the generated spectra had targets in "
                 f"the plausible range (min_acceptance={self.min_acceptance}); the VAE may "
                 "generate implausible spectra.",
                 LowAcceptanceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return X_new, Y_new
-
-    def fit_resample(self, X, y):
-        """Fit, then return the real samples followed by synthetic ones.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels)
-            Training spectra.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Their targets.
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_samples + n_new, n_channels)
-            The real spectra, then the generated ones (in ``X``'s float dtype).
-        y_resampled : ndarray of shape (n_samples + n_new,) or (n_samples + n_new, n_targets)
-            Their targets.
-        """
-        self.fit(X, y)
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=False)
-        X_new, y_new = self.sample()
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-        return (
-            np.concatenate([X.astype(dtype, copy=False), X_new.astype(dtype)]),
-            np.concatenate([y.astype(np.float64, copy=False), y_new]),
-        )
+        return X_new, Y_new, n_drawn, acceptance
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,9 +2,11 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.augmentation._augmenter import VAEAugmenter, _as_2d, reference_regressor
+from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
+from sklspec.utils._fit import fit_context
 
 
 class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
@@ -54,10 +56,16 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "regressor": [HasMethods(["fit", "predict"]), None],
+        "augmenter": [HasMethods(["fit_resample"]), None],
+    }
+
     def __init__(self, regressor=None, augmenter=None):
         self.regressor = regressor
         self.augmenter = augmenter
 
+    @fit_context
     def fit(self, X, y):
         """Augment ``(X, y)`` and fit the regressor on the result.
 
@@ -76,12 +84,11 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
         augmenter = VAEAugmenter() if self.augmenter is None else clone(self.augmenter)
         X_aug, y_aug = augmenter.fit_resample(X, y)
-        self.augmenter_ = augmenter
-        self._y_ndim = np.ndim(y)
         if self.regressor is None:
-            self.regressor_ = reference_regressor().fit(X_aug, _as_2d(y_aug))
+            regressor = reference_regressor().fit(X_aug, y_aug.reshape(len(y_aug), -1))
         else:
-            self.regressor_ = clone(self.regressor).fit(X_aug, y_aug)
+            regressor = clone(self.regressor).fit(X_aug, y_aug)
+        self.augmenter_, self.regressor_, self._y_ndim = augmenter, regressor, np.ndim(y)
         return self
 
     def predict(self, X):

@@ -7,11 +7,14 @@ against water.
 """
 
 from itertools import combinations
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
-from sklspec.utils.validation import check_positive_int, format_wavelengths
+from sklspec.utils._seeding import seed_from
+from sklspec.utils.validation import format_wavelengths
 
 IONS = ("Zn2+", "Cu2+", "Li+", "Fe3+", "Ni2+", "NH4+", "SO4 2-", "NO3-")
 CATIONS = IONS[:6]
@@ -100,6 +103,15 @@ def _cation_design(n_samples, rng):
     return volume[rng.permutation(n_samples)]
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "noise": [Interval(Real, 0, np.inf, closed="left")],
+        "return_X_y": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_absorption_mixtures(n_samples=3744, *, noise=0.002, return_X_y=False, random_state=None):
     """Absorption spectra of aqueous solutions of eight ions, 190-1000 nm.
 
@@ -168,11 +180,8 @@ def make_absorption_mixtures(n_samples=3744, *, noise=0.002, return_X_y=False, r
     >>> X.shape, y.shape
     ((100, 911), (100, 8))
     """
-    n_samples = check_positive_int(n_samples, "n_samples")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}.")
     rng = check_random_state(random_state)
-    generator = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+    generator = np.random.default_rng(seed_from(rng))
 
     cations = _cation_design(n_samples, generator) * MAX_CONCENTRATIONS[:6]
     charge = cations @ CHARGES

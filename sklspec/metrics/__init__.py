@@ -6,7 +6,7 @@ Scorers (greater is better): ``"neg_mean_euclidean_distance"``,
 :func:`spectral_scoring`.
 """
 
-from sklspec.metrics._scorer import SCORERS, get_scorer, get_scorer_names, spectral_scoring
+from sklspec.metrics._scorer import get_scorer, get_scorer_names, spectral_scoring
 from sklspec.metrics._spectral import (
     compression_ratio,
     k_score,
@@ -18,7 +18,6 @@ from sklspec.metrics._spectral import (
 )
 
 __all__ = [
-    "SCORERS",
     "compression_ratio",
     "get_scorer",
     "get_scorer_names",

@@ -5,8 +5,8 @@ distances and the RSE are negated (``neg_...``), the k-score is not.
 
 scikit-learn validates ``scoring`` strings against its own fixed list of
 names, so third-party names cannot be passed as a bare string. Pass the
-scorer object (``get_scorer(name)``), or a dict of them: ``SCORERS`` itself,
-or ``spectral_scoring(name, ...)``. With a dict, searches report and refit
+scorer object (``get_scorer(name)``), or a dict of them:
+``spectral_scoring(name, ...)``. With a dict, searches report and refit
 by name (``refit="neg_mean_euclidean_distance"``).
 """
 
@@ -23,7 +23,7 @@ from sklspec.metrics._spectral import (
     relative_squared_error,
 )
 
-SCORERS = {
+_SCORERS = {
     "neg_mean_euclidean_distance": make_scorer(mean_euclidean_distance, greater_is_better=False),
     "neg_mean_cosine_distance": make_scorer(mean_cosine_distance, greater_is_better=False),
     "neg_relative_squared_error": make_scorer(relative_squared_error, greater_is_better=False),
@@ -56,8 +56,8 @@ def get_scorer(scoring):
     >>> get_scorer("neg_mean_euclidean_distance")(model, np.zeros((2, 1)), Y)
     -2.5
     """
-    if isinstance(scoring, str) and scoring in SCORERS:
-        return copy.deepcopy(SCORERS[scoring])
+    if isinstance(scoring, str) and scoring in _SCORERS:
+        return copy.deepcopy(_SCORERS[scoring])
     return _sklearn_get_scorer(scoring)
 
 
@@ -68,7 +68,7 @@ def get_scorer_names():
     -------
     names : list of str
     """
-    return sorted(set(SCORERS) | set(_sklearn_get_scorer_names()))
+    return sorted(set(_SCORERS) | set(_sklearn_get_scorer_names()))
 
 
 def spectral_scoring(*names):
@@ -92,4 +92,4 @@ def spectral_scoring(*names):
     >>> sorted(spectral_scoring("neg_mean_euclidean_distance", "k_score"))
     ['k_score', 'neg_mean_euclidean_distance']
     """
-    return {name: get_scorer(name) for name in (names or SCORERS)}
+    return {name: get_scorer(name) for name in (names or _SCORERS)}

@@ -12,7 +12,14 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.metrics.pairwise import paired_euclidean_distances
 from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import check_is_fitted
+
+_WEIGHTED = {
+    "X_true": ["array-like"],
+    "X_pred": ["array-like"],
+    "sample_weight": ["array-like", None],
+}
 
 
 def _check_spectra_pair(X_true, X_pred):
@@ -97,6 +104,7 @@ def rowwise_cosine_distance(X_true, X_pred):
     return 0.0 - np.clip(similarity, -1.0, 1.0)  # 0.0 - x: no negative zeros
 
 
+@validate_params(_WEIGHTED, prefer_skip_nested_validation=True)
 def mean_euclidean_distance(X_true, X_pred, *, sample_weight=None):
     """Mean over spectra of the Euclidean distance (the paper's <Euclid>).
 
@@ -127,6 +135,7 @@ def mean_euclidean_distance(X_true, X_pred, *, sample_weight=None):
     return float(np.average(distances, weights=sample_weight))
 
 
+@validate_params(_WEIGHTED, prefer_skip_nested_validation=True)
 def mean_cosine_distance(X_true, X_pred, *, sample_weight=None):
     """Mean over spectra of the paper's cosine distance (the paper's <cosine>).
 

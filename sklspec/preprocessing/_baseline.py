@@ -1,27 +1,25 @@
 """Baseline (continuum) subtraction for spectra."""
 
+from numbers import Integral
+
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import OneToOneWavelengthMixin
 from sklspec.preprocessing._rolling import rolling_min_gaussian_baseline
-from sklspec.utils.validation import check_positive_int, numeric_column_names
+from sklspec.utils._fit import fit_context
+from sklspec.utils._optional import import_optional
+from sklspec.utils.validation import numeric_column_names
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"
 
 
 def _pybaselines_fitter():
-    try:
-        from pybaselines import Baseline
-    except ImportError as exc:  # pragma: no cover - exercised without the extra
-        raise ImportError(
-            "BaselineSubtractor methods other than 'rolling_min_gaussian' use "
-            "pybaselines, which is not installed. Install the extra with: "
-            "pip install 'sklspec[baselines]'"
-        ) from exc
-    return Baseline
+    feature = "BaselineSubtractor methods other than 'rolling_min_gaussian'"
+    return import_optional("pybaselines", feature).Baseline
 
 
 def _pybaselines_chunk(X, method, method_params):
@@ -106,6 +104,14 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
     50.0
     """
 
+    _parameter_constraints: dict = {
+        "method": [str],
+        "min_window": [Interval(Integral, 1, None, closed="left")],
+        "smooth_window": [Interval(Integral, 1, None, closed="left")],
+        "method_params": [dict, None],
+        "n_jobs": [Integral, None],
+    }
+
     def __init__(
         self,
         method=ROLLING_MIN_GAUSSIAN,
@@ -121,6 +127,7 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
         self.method_params = method_params
         self.n_jobs = n_jobs
 
+    @fit_context
     def fit(self, X, y=None):
         """Validate the spectra and the parameters.
 
@@ -137,19 +144,14 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
             The fitted transformer.
         """
         self._check_method()
-        self._numeric_columns = numeric_column_names(X)
+        numeric_columns = numeric_column_names(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self._check_windows(X.shape[1])
+        self._numeric_columns = numeric_columns
         return self
 
     def _check_method(self):
-        if not isinstance(self.method, str):
-            raise TypeError(f"method must be a string; got {self.method!r}.")
-        if self.method_params is not None and not isinstance(self.method_params, dict):
-            raise TypeError(f"method_params must be a dict or None; got {self.method_params!r}.")
         if self.method == ROLLING_MIN_GAUSSIAN:
-            check_positive_int(self.min_window, "min_window")
-            check_positive_int(self.smooth_window, "smooth_window")
             if self.method_params:
                 raise ValueError(
                     "method_params is for pybaselines algorithms; "

@@ -4,9 +4,12 @@ They work on blocks of spectra (rows) at once; there is no loop over
 individual spectra.
 """
 
+from numbers import Integral
+
 import numpy as np
 from scipy import fft as sp_fft
 from scipy.signal.windows import gaussian
+from sklearn.utils._param_validation import Interval, validate_params
 
 # Rows processed together. Small chunks keep the temporaries (padded
 # copies, FFT buffers) in cache, which measured ~25% faster than 512 rows,
@@ -73,6 +76,15 @@ def two_sided_gaussian_mean(X, window, kernel_fft, n_fft, *, workers=None):
     return full[:, window - 1 : window - 1 + X.shape[1]]
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "min_window": [Interval(Integral, 1, None, closed="left")],
+        "smooth_window": [Interval(Integral, 1, None, closed="left")],
+        "workers": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, workers=None):
     """Baseline of the transfer paper: rolling minimum, then Gaussian smoothing.
 
@@ -91,6 +103,16 @@ def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, worker
     Returns
     -------
     baseline : ndarray of the same shape and dtype as ``X``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.preprocessing import rolling_min_gaussian_baseline
+    >>> X = np.full((2, 300), 10.0)
+    >>> X[:, 150] += 50.0  # a line on a flat continuum
+    >>> baseline = rolling_min_gaussian_baseline(X, min_window=40, smooth_window=20)
+    >>> bool(np.allclose(baseline[:, 100:200], 10.0))
+    True
     """
     kernel_fft, n_fft = gaussian_mean_kernel(smooth_window, X.shape[1], X.dtype)
     out = np.empty(X.shape, dtype=X.dtype)

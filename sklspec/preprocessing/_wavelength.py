@@ -1,11 +1,15 @@
 """Transformers that act on the wavelength axis: cropping and resampling."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import input_channel_names
+from sklspec.utils._fit import fit_context
 from sklspec.utils.validation import (
     check_wavelengths,
     format_wavelengths,
@@ -73,11 +77,18 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
     array(['272', '299', '326', '353'], dtype=object)
     """
 
+    _parameter_constraints: dict = {
+        "min_wavelength": [Real, None],
+        "max_wavelength": [Real, None],
+        "wavelengths": ["array-like", None],
+    }
+
     def __init__(self, min_wavelength=None, max_wavelength=None, *, wavelengths=None):
         self.min_wavelength = min_wavelength
         self.max_wavelength = max_wavelength
         self.wavelengths = wavelengths
 
+    @fit_context
     def fit(self, X, y=None):
         """Find the channels inside the wavelength range.
 
@@ -199,6 +210,13 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
     array(['250.5', '251.5', '252'], dtype=object)
     """
 
+    _parameter_constraints: dict = {
+        "target_wavelengths": ["array-like"],
+        "wavelengths": ["array-like", None],
+        "out_of_range": [StrOptions(set(_OUT_OF_RANGE))],
+        "fill_value": [Real],
+    }
+
     def __init__(
         self, target_wavelengths, *, wavelengths=None, out_of_range="error", fill_value=0.0
     ):
@@ -207,6 +225,7 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
         self.out_of_range = out_of_range
         self.fill_value = fill_value
 
+    @fit_context
     def fit(self, X, y=None):
         """Compute the interpolation weights from the source to the target grid.
 
@@ -222,10 +241,6 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        if self.out_of_range not in _OUT_OF_RANGE:
-            raise ValueError(
-                f"out_of_range must be one of {_OUT_OF_RANGE}; got {self.out_of_range!r}."
-            )
         axis_source = X
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         if X.shape[1] < 2:

@@ -1,15 +1,17 @@
 """LatentTransferRegressor: secondary spectra to primary spectra through a VAE's latent space."""
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import unwrap_frozen
 from sklspec.transfer._mlp import SpectralMLPRegressor
-from sklspec.utils._torch import seed_from
-from sklspec.vae._encoder import VAEEncoder
+from sklspec.utils._fit import fit_context
+from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.vae import VAEEncoder
 
 
 class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
@@ -22,9 +24,11 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
 
     ``fit(X_secondary, Y_primary)`` fits the VAE on ``Y_primary`` (unless
     ``vae`` is a :class:`~sklearn.frozen.FrozenEstimator` around a fitted
-    one), encodes it, and trains the MLP from ``X_secondary`` to the latent
-    means. ``predict`` is decoder(MLP(X)); ``transform`` gives the latent
-    coordinates, shared by every secondary system mapped onto the same VAE.
+    one), encodes it, and trains the mapper from ``X_secondary`` to the
+    latent means. ``predict`` is decoder(mapper(X)); ``transform`` gives the
+    latent coordinates, shared by every secondary system mapped onto the same
+    VAE. A failed or interrupted fit (Ctrl-C included) leaves the estimator
+    as it was.
 
     Many secondary systems, one primary: fit a VAE once on the primary
     system (on all its spectra, paired or not) and give every secondary
@@ -39,37 +43,25 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         around a fitted VAEEncoder is used as it is; None fits
         ``VAEEncoder(random_state=...)`` with its defaults. Tune its
         parameters through ``vae__latent_dim`` and the like.
-    hidden_layer_sizes : tuple of int, default=(128, 512)
-        Hidden layers of the mapping MLP (the paper's 128-512).
-    activation : str, default="leaky_relu"
-        Activation of the MLP's hidden layers; the output is linear.
-    alpha : float, default=0.0
-        L2 penalty on the MLP's weights.
-    lr : float, default=1e-4
-        Learning rate of Adam for the MLP.
-    batch_size : int, default=128
-        Samples per MLP training batch.
-    max_epochs : int, default=100
-        MLP epochs (an upper bound with early stopping).
-    early_stopping : bool, default=True
-        Stop the MLP when its validation loss stops improving.
-    validation_fraction : float or None, default=0.1
-        Fraction held out for the MLP's validation loss.
-    patience : int, default=10
-        MLP epochs without improvement before early stopping.
-    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
-        Where the MLP trains and predicts. The VAE has its own ``device``.
+    mapper : regressor or None, default=None
+        The mapping network from secondary spectra to latent means, cloned
+        and fitted in ``fit``. None means ``SpectralMLPRegressor()``, the
+        paper's 128-512 MLP with leaky ReLU, lr 1e-4 and early stopping.
+        Tune it through ``mapper__lr``, ``mapper__hidden_layer_sizes`` and
+        the like; any multi-output regressor (e.g. ``PLSRegression``) fits.
     random_state : int, RandomState instance or None, default=None
-        Seeds the MLP and, when ``vae`` is None, the VAE.
+        Seeds the mapper (every ``random_state`` in it) and, when ``vae`` is
+        None, the default VAE. None leaves the sub-estimators' own seeds.
     verbose : int, default=0
-        If > 0, report the stages and the MLP's losses per epoch.
+        If > 0, report the stages. The VAE and the mapper print their own
+        per-epoch tables according to their own ``verbose``.
 
     Attributes
     ----------
     vae_ : VAEEncoder or FrozenEstimator
         The fitted VAE of the primary system.
-    mapper_ : SpectralMLPRegressor
-        The fitted MLP from secondary spectra to latent means.
+    mapper_ : regressor
+        The fitted clone of ``mapper``, from secondary spectra to latent means.
     latent_dim_ : int
         Width of the latent space.
     n_features_in_ : int
@@ -87,7 +79,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklspec.transfer import LatentTransferRegressor
+    >>> from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
     >>> from sklspec.vae import VAEEncoder
     >>> rng = np.random.default_rng(0)
     >>> amounts = rng.uniform(size=(400, 3))
@@ -95,46 +87,28 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
     >>> X_secondary = amounts @ rng.normal(size=(3, 30))  # 30-channel secondary
     >>> vae = VAEEncoder(hidden_layer_sizes=(32,), latent_dim=3, lr=1e-2, max_epochs=20,
     ...                  device="cpu", random_state=0)
-    >>> model = LatentTransferRegressor(vae, hidden_layer_sizes=(32,), lr=1e-2,
-    ...                                 max_epochs=20, device="cpu", random_state=0)
+    >>> mapper = SpectralMLPRegressor((32,), lr=1e-2, max_epochs=20, device="cpu")
+    >>> model = LatentTransferRegressor(vae, mapper, random_state=0)
     >>> model.fit(X_secondary, Y_primary).predict(X_secondary[:2]).shape
     (2, 50)
     >>> model.transform(X_secondary[:2]).shape  # shared latent coordinates
     (2, 3)
     """
 
-    def __init__(
-        self,
-        vae=None,
-        *,
-        hidden_layer_sizes=(128, 512),
-        activation="leaky_relu",
-        alpha=0.0,
-        lr=1e-4,
-        batch_size=128,
-        max_epochs=100,
-        early_stopping=True,
-        validation_fraction=0.1,
-        patience=10,
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
+    _parameter_constraints: dict = {
+        "vae": [HasMethods(["fit", "transform", "inverse_transform"]), None],
+        "mapper": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, vae=None, mapper=None, *, random_state=None, verbose=0):
         self.vae = vae
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.alpha = alpha
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.device = device
+        self.mapper = mapper
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_vae(self, Y, seed):
+    def _fitted_vae(self, Y, seed):
         vae = self.vae
         if vae is None:
             vae = VAEEncoder(random_state=seed, verbose=self.verbose)
@@ -160,8 +134,9 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         if self.verbose:
             print(message, flush=True)
 
+    @fit_context
     def fit(self, X, y):
-        """Fit the VAE on the primary spectra (unless frozen) and the MLP.
+        """Fit the VAE on the primary spectra (unless frozen) and the mapper.
 
         Parameters
         ----------
@@ -174,29 +149,35 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the VAE's or the mapping network's training diverges.
         """
         X, Y = validate_data(
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
-        self._y_1d = Y.ndim == 1
+        y_1d = Y.ndim == 1
         Y = Y.reshape(len(Y), -1)
         seed = seed_from(self.random_state)
-        self.vae_ = self._fit_vae(Y, seed)
-        latent = self.vae_.transform(Y)
-        self.latent_dim_ = latent.shape[1]
-        self.n_outputs_ = Y.shape[1]
-        self._print("LatentTransferRegressor: fitting the MLP to the latent space")
-        # The MLP's parameters are this estimator's own (all but vae).
-        mapper_params = {
-            name: value for name, value in self.get_params(deep=False).items() if name != "vae"
-        }
-        self.mapper_ = SpectralMLPRegressor(**{**mapper_params, "random_state": seed}).fit(
-            X, latent
-        )
+        vae = self._fitted_vae(Y, seed)
+        latent = vae.transform(Y)
+        if self.mapper is None:
+            mapper = SpectralMLPRegressor(verbose=self.verbose)
+        else:
+            mapper = clone(self.mapper)
+        if self.random_state is not None:
+            seed_random_states(mapper, seed)
+        name = "MLP" if isinstance(mapper, SpectralMLPRegressor) else type(mapper).__name__
+        self._print(f"LatentTransferRegressor: fitting the {name} to the latent space")
+        mapper.fit(X, latent)
+        self.vae_, self.mapper_ = vae, mapper
+        self.latent_dim_, self.n_outputs_, self._y_1d = latent.shape[1], Y.shape[1], y_1d
         return self
 
     def transform(self, X):
-        """Latent coordinates of secondary spectra (the MLP's output).
+        """Latent coordinates of secondary spectra (the mapper's output).
 
         Parameters
         ----------
@@ -230,6 +211,22 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         return Y.ravel() if self._y_1d else Y
 
     def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then return the latent coordinates of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_secondary_channels)
+            Secondary spectra.
+        y : array-like of shape (n_samples, n_primary_channels)
+            Primary spectra of the same samples.
+        **fit_params : dict
+            Passed to :meth:`fit`.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+            Points in the primary VAE's latent space.
+        """
         # TransformerMixin's fit_transform would call fit(X) without y.
         return self.fit(X, y, **fit_params).transform(X)
 
@@ -252,5 +249,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
-        tags.non_deterministic = self.device != "cpu" and torch.cuda.is_available()
+        vae = VAEEncoder() if self.vae is None else self.vae
+        mapper = SpectralMLPRegressor() if self.mapper is None else self.mapper
+        tags.non_deterministic = any(get_tags(model).non_deterministic for model in (vae, mapper))
         return tags

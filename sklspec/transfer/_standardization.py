@@ -1,18 +1,18 @@
 """StandardizationRegressor: classic calibration transfer (DS, PDS) as a regressor."""
 
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.utils._fit import fit_context
+from sklspec.utils._optional import import_optional
 
 
 def _direct_standardization():
-    try:
-        from chemotools.adaptation import DirectStandardization
-    except ImportError as error:  # the optional extra is missing
-        raise ImportError(
-            "StandardizationRegressor's default standardizer is chemotools' "
-            "DirectStandardization; install it with `pip install sklspec[transfer]`."
-        ) from error
-    return DirectStandardization()
+    adaptation = import_optional(
+        "chemotools.adaptation", "StandardizationRegressor's default (DirectStandardization)"
+    )
+    return adaptation.DirectStandardization()
 
 
 class StandardizationRegressor(RegressorMixin, BaseEstimator):
@@ -70,9 +70,12 @@ class StandardizationRegressor(RegressorMixin, BaseEstimator):
     (30, 50)
     """
 
+    _parameter_constraints: dict = {"standardizer": [HasMethods(["fit", "transform"]), None]}
+
     def __init__(self, standardizer=None):
         self.standardizer = standardizer
 
+    @fit_context
     def fit(self, X, y):
         """Fit the standardization from secondary spectra ``X`` to primary ``y``.
 

@@ -1,6 +1,19 @@
-"""Seeding estimators that the package builds or clones internally."""
+"""Seeds: one integer from a ``random_state``, and seeding estimators built internally."""
 
+import numpy as np
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_random_state
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def seed_from(random_state):
+    """An integer seed drawn from a scikit-learn ``random_state`` (int, RandomState or None).
+
+    A RandomState instance advances by one draw, so successive calls give
+    the successive seeds of one stream.
+    """
+    return int(check_random_state(random_state).randint(_MAX_SEED))
 
 
 def seed_random_states(estimator, seed):

@@ -2,11 +2,12 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import input_channel_names, unwrap_frozen
-from sklspec.utils._torch import as_float32
+from sklspec.utils._fit import fit_context
+from sklspec.vae._base import _BaseVAE
 
 
 class VAEDecoder(TransformerMixin, BaseEstimator):
@@ -55,16 +56,12 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
     array(['x0', 'x1', 'x2'], dtype=object)
     """
 
+    _parameter_constraints: dict = {"encoder": [HasMethods(["inverse_transform"]), None]}
+
     def __init__(self, encoder=None):
         self.encoder = encoder
 
-    def _adopt(self, encoder):
-        """Become fitted from ``encoder`` without validating latent data."""
-        self.encoder = FrozenEstimator(encoder)
-        self.encoder_ = encoder
-        self.n_features_in_ = encoder.latent_dim
-        return self
-
+    @fit_context
     def fit(self, X, y=None):
         """Take the decoder of ``encoder`` and check the latent points' width.
 
@@ -81,19 +78,22 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         encoder = unwrap_frozen(self.encoder)
-        from sklspec.vae._encoder import VAEEncoder
-
-        if not isinstance(encoder, VAEEncoder):
+        if not isinstance(encoder, _BaseVAE) or hasattr(encoder, "n_conditions_"):
             raise TypeError(
                 "VAEDecoder needs a fitted VAEEncoder as `encoder` (or a "
                 f"FrozenEstimator around one); got {self.encoder!r}. A fitted "
-                "VAEEncoder also provides its decoder as `decoder_`."
+                "VAEEncoder also provides its decoder as `decoder_`; a ConditionalVAE "
+                "decodes with its targets, through its own inverse_transform(Z, y)."
             )
         check_is_fitted(
             encoder, msg="The VAEEncoder given to VAEDecoder is not fitted; fit it first."
         )
         X = validate_data(self, X, dtype=[np.float32, np.float64])
-        encoder._check_latent(X)
+        if X.shape[1] != encoder.latent_dim:
+            raise ValueError(
+                f"The latent points have {X.shape[1]} columns but this VAE's latent "
+                f"space has latent_dim={encoder.latent_dim} dimensions."
+            )
         self.encoder_ = encoder
         return self
 
@@ -112,7 +112,7 @@ class VAEDecoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
-        return self.encoder_._decode(as_float32(X, "the latent points"), X.dtype)
+        return self.encoder_.inverse_transform(X)
 
     def inverse_transform(self, X):
         """Encode spectra to their latent means (the encoder's ``transform``).

@@ -3,34 +3,14 @@
 import torch
 from torch import nn
 
-ACTIVATIONS = {
-    "leaky_relu": nn.LeakyReLU,
-    "relu": nn.ReLU,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-}
+from sklspec._neural import make_mlp
 
 # exp(logvar) overflows float32 above ~88; the ceiling only matters for a
 # diverging model, whose loss is then caught as non-finite anyway. There is
 # no floor: a very negative logvar underflows harmlessly to a zero variance,
-# while a clamp there would zero the KL gradient that pulls it back. With
-# cyclical KL annealing the weight restarts near 0 and the encoder drives
-# logvar below -30 (to -59 on the demo's LIBS maps); at lr 2e-4 and 3e-4 the
-# VAE with a floor of -30 diverged in fits where the one without did not.
+# while a clamp there would zero the KL gradient that pulls it back (with
+# cyclical KL annealing the encoder does drive logvar far below -30).
 _LOGVAR_MAX = 30.0
-
-
-def make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation):
-    """Fully connected layers with ``activation`` after each hidden layer and a linear output."""
-    layers = []
-    width = n_inputs
-    for size in hidden_layer_sizes:
-        layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
-        width = size
-    layers.append(nn.Linear(width, n_outputs))
-    return nn.Sequential(*layers)
 
 
 class VAEModule(nn.Module):
@@ -47,8 +27,9 @@ class VAEModule(nn.Module):
     decoder_hidden_layer_sizes : tuple of int
         Hidden layers of the decoder, from the bottleneck towards the output.
     activation : str
-        Activation of the hidden layers (a key of ``ACTIVATIONS``). The
-        bottleneck and the output are linear.
+        Activation of the hidden layers: ``"leaky_relu"``, ``"relu"``,
+        ``"sigmoid"``, ``"tanh"``, ``"elu"`` or ``"gelu"``. The bottleneck and
+        the output are linear.
     n_conditions : int, default=0
         Width of a condition vector ``y`` appended to the decoder's input (a
         conditional VAE, as in Sohn et al. 2015 and the augmentation paper's

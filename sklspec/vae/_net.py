@@ -1,14 +1,10 @@
 """The skorch net that trains a :class:`VAEModule`: the loss and its parts."""
 
-import math
-
 import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-
-class TrainingDivergedError(FloatingPointError):
-    """The training loss became NaN or infinite."""
+from sklspec._neural import InterruptibleNetMixin
 
 
 def gaussian_kl(mean, logvar):
@@ -16,7 +12,7 @@ def gaussian_kl(mean, logvar):
     return torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
 
 
-class _VAENet(NeuralNet):
+class _VAENet(InterruptibleNetMixin, NeuralNet):
     """skorch ``NeuralNet`` whose loss is the VAE's negative ELBO.
 
     ``loss = n_channels * MSE(x, x_hat) + kl_weight * KL`` per spectrum,
@@ -44,17 +40,7 @@ class _VAENet(NeuralNet):
         x = to_tensor(X["x"] if isinstance(X, dict) else X, device=self.device)
         recon = torch.mean((reconstruction - x) ** 2)
         kl = gaussian_kl(mean, logvar)
-        loss = x.shape[1] * recon + self.kl_weight * kl
-
         prefix = "train" if training else "valid"
-        recon_value, kl_value = recon.item(), kl.item()
-        if not (math.isfinite(recon_value) and math.isfinite(kl_value)):
-            epoch = len(self.history)
-            raise TrainingDivergedError(
-                f"The VAE loss became NaN or infinite in epoch {epoch} "
-                f"(lr={self.lr}); training diverged. Try a lower lr, scale the "
-                "spectra (e.g. StandardScaler) or a larger batch_size."
-            )
-        self.history.record_batch(f"{prefix}_recon", recon_value)
-        self.history.record_batch(f"{prefix}_kl", kl_value)
-        return loss
+        self.history.record_batch(f"{prefix}_recon", recon.item())
+        self.history.record_batch(f"{prefix}_kl", kl.item())
+        return x.shape[1] * recon + self.kl_weight * kl

@@ -12,9 +12,9 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from sklspec.augmentation._augmenter import VAEAugmenter, _as_2d, reference_regressor
-from sklspec.augmentation._regressor import AugmentedRegressor
-from sklspec.utils._seeding import seed_random_states
+from sklspec.augmentation import AugmentedRegressor, VAEAugmenter, reference_regressor
+from sklspec.utils._optional import import_optional
+from sklspec.utils._seeding import seed_from, seed_random_states
 
 #: The strategy without augmentation, the reference of the paired tests.
 BASELINE = "E"
@@ -39,7 +39,7 @@ def paper_augmentation_strategies(vae=None):
 
     Examples
     --------
-    >>> from sklspec.augmentation import paper_augmentation_strategies
+    >>> from sklspec.papers import paper_augmentation_strategies
     >>> list(paper_augmentation_strategies())
     ['E', 'E+VAE(n)', 'E+VAE(u)', 'E+cVAE(n)', 'E+VAE(agg)']
     """
@@ -128,7 +128,8 @@ def compare_augmentation(
     Examples
     --------
     >>> from sklearn.linear_model import Ridge
-    >>> from sklspec.augmentation import VAEAugmenter, compare_augmentation
+    >>> from sklspec.augmentation import VAEAugmenter
+    >>> from sklspec.papers import compare_augmentation
     >>> from sklspec.datasets import make_absorption_mixtures
     >>> from sklspec.vae import VAEEncoder
     >>> X, y = make_absorption_mixtures(150, return_X_y=True, random_state=0)
@@ -139,13 +140,14 @@ def compare_augmentation(
     >>> result.table.loc["E+cVAE"].columns.tolist()
     ['test_mae', 'test_mae_std', 'validation_mae', 'change', 'p_value']
     """
-    import pandas as pd
     from scipy.stats import ttest_rel
+
+    pd = import_optional("pandas", "compare_augmentation")
 
     X = check_array(X, dtype=np.float64, input_name="X")
     y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
     check_consistent_length(X, y)
-    Y = _as_2d(y)
+    Y = y.reshape(len(y), -1)
     names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
     if len(names) != Y.shape[1]:
         raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
@@ -155,13 +157,13 @@ def compare_augmentation(
 
     rng = check_random_state(random_state)
     splitter = ShuffleSplit(
-        n_splits, train_size=train_size, test_size=test_size, random_state=rng.randint(2**31 - 1)
+        n_splits, train_size=train_size, test_size=test_size, random_state=seed_from(rng)
     )
     rows, acceptance = [], []
     start = time.perf_counter()
     for split, (train, test) in enumerate(splitter.split(X)):
         validation = np.setdiff1d(np.arange(len(X)), np.concatenate([train, test]))
-        seed = int(rng.randint(2**31 - 1))
+        seed = seed_from(rng)
         reference = _model(regressor, None, seed, None).fit(X[train], Y[train])
         for name, augmenter in strategies.items():
             if augmenter is None:
@@ -217,52 +219,3 @@ def compare_augmentation(
         acceptance=pd.DataFrame(acceptance, columns=["split", "strategy", "acceptance_rate"]),
         target_names=list(names),
     )
-
-
-def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
-    """Test MAE per target and strategy, with spread over splits (the paper's Fig. 7).
-
-    Bars are the mean test MAE over the Monte-Carlo splits, relative to the
-    no-augmentation reference ``"E"`` of each target (so targets of
-    different scales share one axis); error bars are one standard
-    deviation; a star marks a paired-test p-value below ``alpha``.
-
-    Parameters
-    ----------
-    result : Bunch
-        The output of :func:`compare_augmentation`.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
-    alpha : float, default=0.05
-        Significance level for the stars.
-
-    Returns
-    -------
-    ax : matplotlib Axes
-    """
-    import matplotlib.pyplot as plt
-
-    table = result.table
-    strategies = list(dict.fromkeys(table.index.get_level_values("strategy")))
-    targets = result.target_names
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 1.1 * len(targets) + 2), 3.8), layout="constrained")
-    width = 0.8 / len(strategies)
-    x = np.arange(len(targets))
-    for k, name in enumerate(strategies):
-        reference = table.loc[BASELINE, "test_mae"].loc[targets].to_numpy()
-        mean = table.loc[name, "test_mae"].loc[targets].to_numpy() / reference
-        std = table.loc[name, "test_mae_std"].loc[targets].to_numpy() / reference
-        positions = x + (k - (len(strategies) - 1) / 2) * width
-        ax.bar(positions, mean, width, yerr=std, capsize=2, label=name)
-        significant = table.loc[name, "p_value"].loc[targets].to_numpy() < alpha
-        for position, top in zip(positions[significant], (mean + std)[significant], strict=True):
-            ax.annotate("*", (position, top), ha="center", va="bottom")
-    ax.axhline(1, color="0.3", lw=0.8)
-    ax.set_xticks(x, targets)
-    ax.set_ylabel(f"test MAE / MAE of {BASELINE}")
-    # Headroom above the tallest error bar, so that the one-row legend does
-    # not hide it.
-    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
-    ax.legend(ncols=len(strategies), fontsize="small", loc="upper center")
-    return ax

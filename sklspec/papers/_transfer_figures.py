@@ -4,7 +4,13 @@ import numpy as np
 
 from sklspec.maps import MapDisplay, SpectraDisplay
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
-from sklspec.metrics._spectral import predict_clusters
+from sklspec.utils._optional import import_optional
+
+
+def _clusters(clusterer, Y):
+    # compare_transfer_models fits its k-means on float64 spectra; KMeans
+    # predicts only in the dtype it was fitted in.
+    return clusterer.predict(np.asarray(Y, dtype=np.float64))
 
 
 def plot_transfer_maps(
@@ -15,7 +21,7 @@ def plot_transfer_maps(
     Parameters
     ----------
     result : Bunch
-        The output of :func:`compare_transfer_models`.
+        The output of :func:`~sklspec.papers.compare_transfer_models`.
     Y_test : array-like of shape (n_rows * n_columns, n_channels)
         True primary spectra of the test map, in acquisition order.
     map_shape : (int, int)
@@ -34,12 +40,12 @@ def plot_transfer_maps(
         error, cosine distance, and the pixels whose k-means cluster differs
         between truth and prediction (red).
     """
-    import matplotlib.pyplot as plt
+    plt = import_optional("matplotlib.pyplot", "Transfer figures")
 
     Y_test = np.asarray(Y_test, dtype=np.float64)
     names = list(result.predictions)
     fig, axes = plt.subplots(len(names), 5, figsize=(18, 3.0 * len(names)), squeeze=False)
-    true_clusters = predict_clusters(result.clusterer, Y_test)
+    true_clusters = _clusters(result.clusterer, Y_test)
     emissivity = dict(wavelengths=wavelengths, wavelength_range=wavelength_range, order=order)
     for row, name in enumerate(names):
         Y_pred = result.predictions[name]
@@ -66,7 +72,7 @@ def plot_transfer_maps(
             map_shape,
             order=order,
             categorical=True,
-            highlight=predict_clusters(result.clusterer, Y_pred) != true_clusters,
+            highlight=_clusters(result.clusterer, Y_pred) != true_clusters,
             title=f"{name}: misclustered (red)",
             ax=axes[row, 4],
             colorbar=False,
@@ -81,7 +87,7 @@ def plot_transfer_spectra(result, Y_test, rows, *, wavelengths=None, labels=None
     Parameters
     ----------
     result : Bunch
-        The output of :func:`compare_transfer_models`.
+        The output of :func:`~sklspec.papers.compare_transfer_models`.
     Y_test : array-like of shape (n_spectra, n_channels)
         True primary test spectra.
     rows : list of int
@@ -95,7 +101,7 @@ def plot_transfer_spectra(result, Y_test, rows, *, wavelengths=None, labels=None
     -------
     fig : matplotlib Figure
     """
-    import matplotlib.pyplot as plt
+    plt = import_optional("matplotlib.pyplot", "Transfer figures")
 
     Y_test = np.asarray(Y_test)
     fig, axes = plt.subplots(len(rows), 1, figsize=(12, 2.8 * len(rows)), squeeze=False)

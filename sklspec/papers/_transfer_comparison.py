@@ -1,6 +1,7 @@
 """The transfer paper's comparison: tune every model alike, evaluate once on a test set."""
 
 import time
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
@@ -10,7 +11,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, check_array, check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from sklspec.base import unwrap_frozen
 from sklspec.metrics import (
@@ -21,22 +23,65 @@ from sklspec.metrics import (
     relative_squared_error,
     spectral_scoring,
 )
-from sklspec.transfer._paper import paper_transfer_models
+from sklspec.papers._transfer_models import paper_transfer_models
+from sklspec.utils._optional import import_optional
+from sklspec.utils._seeding import seed_from
 
 
+@validate_params(
+    {
+        "Y": ["array-like"],
+        "candidates": ["array-like"],
+        "sample_size": [Interval(Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def choose_n_clusters(
     Y, candidates=(3, 4, 5, 6, 7, 8, 9, 10, 15, 20), *, sample_size=2000, random_state=None
 ):
-    """Number of k-means clusters with the best silhouette on a subsample (paper, 4.4.1)."""
+    """Number of k-means clusters with the best silhouette on a subsample (paper, 4.4.1).
+
+    The transfer paper chose the k-means behind its k-score this way (and
+    found 4 clusters).
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_spectra, n_channels)
+        Spectra to cluster, e.g. the primary training spectra.
+    candidates : array-like of int, default=(3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+        Numbers of clusters to try; those not below the subsample's size are
+        skipped.
+    sample_size : int, default=2000
+        Spectra drawn at random to cluster and score.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the subsample and the k-means.
+
+    Returns
+    -------
+    n_clusters : int
+        The candidate with the highest silhouette score.
+    scores : dict of int to float
+        The silhouette score of each candidate tried.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.papers import choose_n_clusters
+    >>> rng = np.random.default_rng(0)
+    >>> Y = np.vstack([rng.normal(center, 0.1, (50, 4)) for center in (0, 5, 10)])
+    >>> choose_n_clusters(Y, candidates=(2, 3, 4), random_state=0)[0]
+    3
+    """
     rng = check_random_state(random_state)
-    Y = np.asarray(Y)
+    Y = check_array(Y, input_name="Y")
     rows = rng.choice(len(Y), min(sample_size, len(Y)), replace=False)
     sample = Y[rows]
     scores = {}
     for k in candidates:
         if k >= len(sample):
             continue
-        labels = KMeans(k, n_init=3, random_state=rng.randint(2**31 - 1)).fit_predict(sample)
+        labels = KMeans(k, n_init=3, random_state=seed_from(rng)).fit_predict(sample)
         scores[k] = silhouette_score(sample, labels)
     return max(scores, key=scores.get), scores
 
@@ -46,6 +91,28 @@ def wrap_transfer_model(estimator, preprocessing):
 
     The primary spectra are standardized for the model (a VAE needs scaled
     spectra) and predictions come back in their own units.
+
+    Parameters
+    ----------
+    estimator : regressor
+        The transfer model, from secondary to primary spectra.
+    preprocessing : transformer or None
+        Secondary-side preprocessing in front of it (cloned).
+
+    Returns
+    -------
+    model : sklearn.compose.TransformedTargetRegressor
+        ``preprocessing`` then ``estimator`` (the pipeline step ``"model"``),
+        with a ``StandardScaler`` on the primary spectra.
+
+    Examples
+    --------
+    >>> from sklearn.cross_decomposition import PLSRegression
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklspec.papers import wrap_transfer_model
+    >>> model = wrap_transfer_model(PLSRegression(2), StandardScaler())
+    >>> list(model.regressor.named_steps)
+    ['preprocessing', 'model']
     """
     steps = [] if preprocessing is None else [("preprocessing", clone(preprocessing))]
     return TransformedTargetRegressor(
@@ -55,20 +122,24 @@ def wrap_transfer_model(estimator, preprocessing):
     )
 
 
-def _n_parameters(model):
-    """Trainable parameters of the fitted model (stored values for KNN)."""
+def _n_parameters(model, n_outputs):
+    """Parameters of a fitted model (the stored training pairs for KNN), and of its decoder."""
     model = model.regressor_.named_steps["model"]
-    if hasattr(model, "mapper_"):  # LatentTransferRegressor: MLP + decoder
-        vae = unwrap_frozen(model.vae_)
-        decoder = sum(p.numel() for p in vae.net_.module_.decoder.parameters())
-        mapper = sum(p.numel() for p in model.mapper_.net_.module_.parameters())
-        return mapper + decoder, decoder
+    if hasattr(model, "mapper_"):  # LatentTransferRegressor: mapper + decoder
+        decoder_module = unwrap_frozen(model.vae_).net_.module_.decoder
+        decoder = sum(p.numel() for p in decoder_module.parameters())
+        mapper, _ = _n_parameters_of(model.mapper_, model.latent_dim_)
+        return (None if mapper is None else mapper + decoder), decoder
+    return _n_parameters_of(model, n_outputs)
+
+
+def _n_parameters_of(model, n_outputs):
     if hasattr(model, "net_"):
         return sum(p.numel() for p in model.net_.module_.parameters()), None
-    if hasattr(model, "coef_"):  # PLS: coefficients and intercepts
+    if hasattr(model, "coef_"):  # PLS and linear models: coefficients and intercepts
         return model.coef_.size + np.size(getattr(model, "intercept_", 0)), None
-    if hasattr(model, "_fit_X"):  # KNN keeps the training pairs
-        return model._fit_X.size + model._y.size, None
+    if hasattr(model, "n_samples_fit_"):  # KNN keeps the training pairs
+        return model.n_samples_fit_ * (model.n_features_in_ + n_outputs), None
     return None, None
 
 
@@ -135,7 +206,7 @@ def compare_transfer_models(
     --------
     >>> import numpy as np
     >>> from sklearn.cross_decomposition import PLSRegression
-    >>> from sklspec.transfer import compare_transfer_models
+    >>> from sklspec.papers import compare_transfer_models
     >>> rng = np.random.default_rng(0)
     >>> amounts = rng.uniform(size=(300, 3))
     >>> Y, X = amounts @ rng.normal(size=(3, 40)), amounts @ rng.normal(size=(3, 30))
@@ -146,8 +217,7 @@ def compare_transfer_models(
     >>> result.table.loc["pls", "rse"] < 0.01
     np.True_
     """
-    import pandas as pd
-
+    pd = import_optional("pandas", "compare_transfer_models")
     Y_train, Y_val, Y_test = (np.asarray(Y, dtype=np.float64) for Y in (Y_train, Y_val, Y_test))
     X_fit = np.concatenate([np.asarray(X_train), np.asarray(X_val)])
     Y_fit = np.concatenate([Y_train, Y_val])
@@ -159,7 +229,7 @@ def compare_transfer_models(
     rng = check_random_state(random_state)
     if n_clusters is None:
         n_clusters, _ = choose_n_clusters(Y_train, random_state=rng)
-    clusterer = KMeans(n_clusters, n_init=10, random_state=rng.randint(2**31 - 1)).fit(Y_train)
+    clusterer = KMeans(n_clusters, n_init=10, random_state=seed_from(rng)).fit(Y_train)
 
     rows, predictions, searches = {}, {}, {}
     for name, (estimator, grid) in models.items():
@@ -177,7 +247,7 @@ def compare_transfer_models(
         search.fit(X_fit, Y_fit)
         fit_seconds = time.perf_counter() - start
         Y_pred = search.predict(X_test)
-        n_params, n_decoder = _n_parameters(search.best_estimator_)
+        n_params, n_decoder = _n_parameters(search.best_estimator_, Y_test.shape[1])
         rows[name] = {
             "euclidean": mean_euclidean_distance(Y_test, Y_pred),
             "cosine": mean_cosine_distance(Y_test, Y_pred),

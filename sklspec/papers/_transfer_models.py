@@ -3,10 +3,8 @@
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.neighbors import KNeighborsRegressor
 
-from sklspec.transfer._latent import LatentTransferRegressor
-from sklspec.transfer._mlp import SpectralMLPRegressor
-from sklspec.vae._encoder import VAEEncoder
-from sklspec.vae._presets import PRESETS
+from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
+from sklspec.vae import PRESETS, VAEEncoder
 
 
 def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
@@ -17,7 +15,8 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
 
     - ``"vae_mlp"``: :class:`LatentTransferRegressor`, VAE 1024-512-64
       (cyclical KL to 0.5, 50 epochs), MLP 128-512, lr 1e-4, batch 128, 100
-      epochs with early stopping. Grid: MLP sizes and learning rate.
+      epochs with early stopping. Grid: the mapping MLP's sizes and learning
+      rate (``mapper__hidden_layer_sizes``, ``mapper__lr``).
     - ``"one_step"``: :class:`SpectralMLPRegressor` with the MLP's and the
       decoder's layers, 128-512-64-512-1024. Grid: learning rate.
     - ``"knn"``: ``KNeighborsRegressor(n_neighbors=10)``. Grid: the paper's
@@ -44,7 +43,7 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
 
     Examples
     --------
-    >>> from sklspec.transfer import paper_transfer_models
+    >>> from sklspec.papers import paper_transfer_models
     >>> models = paper_transfer_models(random_state=0)
     >>> sorted(models)
     ['knn', 'one_step', 'pls', 'vae_mlp']
@@ -65,12 +64,10 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
         "vae_mlp": (
             LatentTransferRegressor(
                 vae,
-                hidden_layer_sizes=mapping,
-                device=device,
+                SpectralMLPRegressor(mapping, device=device, **mlp_params),
                 random_state=random_state,
-                **mlp_params,
             ),
-            {"hidden_layer_sizes": [(128, 512), (512, 512)], "lr": [1e-3, 1e-4]},
+            {"mapper__hidden_layer_sizes": [(128, 512), (512, 512)], "mapper__lr": [1e-3, 1e-4]},
         ),
         "one_step": (
             SpectralMLPRegressor(

@@ -1,0 +1,24 @@
+"""The private neural core shared by every torch estimator of sklspec.
+
+What scikit-learn's ``neural_network/_base.py`` and ``BaseMultilayerPerceptron``
+are to its MLPs: the parameters and their validation, net assembly, the fit
+template, divergence and interrupt handling, and the torch building blocks.
+Not public API: the estimators built on it are.
+"""
+
+from sklspec._neural._base import BaseNeuralEstimator
+from sklspec._neural._callbacks import InterruptibleNetMixin
+from sklspec._neural._docs import document_parameters, fill_shared_parameters
+from sklspec._neural._modules import ACTIVATIONS, MLPModule, make_mlp
+from sklspec._neural._torch import as_float32
+
+__all__ = [
+    "ACTIVATIONS",
+    "BaseNeuralEstimator",
+    "InterruptibleNetMixin",
+    "MLPModule",
+    "as_float32",
+    "document_parameters",
+    "fill_shared_parameters",
+    "make_mlp",
+]

@@ -1,0 +1,162 @@
+"""The base of every torch estimator: parameters, validation, net assembly, fit template."""
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from skorch.dataset import ValidSplit
+
+from sklspec._neural._callbacks import DivergenceCheck, StopOnPatience
+from sklspec._neural._modules import ACTIVATIONS
+from sklspec._neural._torch import (
+    batched_forward,
+    check_validation_fraction,
+    fit_seeded,
+    resolve_device,
+)
+from sklspec.utils._seeding import seed_from
+
+
+class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Base of the estimators that train a torch module through a skorch net.
+
+    Subclasses declare their ``__init__`` (the shared parameters after their
+    own), ``_module_class``, ``_net_class``, ``_module_params`` and
+    ``fit``; the base validates the parameters, assembles the net (Adam,
+    L2 on weights, seeded split and batch order, early stopping, the
+    divergence check) and trains it (:meth:`_train`). It assigns nothing:
+    ``fit`` assigns every fitted attribute once training has succeeded.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "alpha": [Interval(Real, 0, np.inf, closed="left")],
+        "lr": [Interval(Real, 0, np.inf, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "inference_batch_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    #: How error messages name the network.
+    _model_name = "network"
+    #: History key that the divergence check compares with its best epoch.
+    _monitor = "train_loss"
+
+    @property
+    @abstractmethod
+    def _module_class(self):
+        """The torch module class."""
+
+    @property
+    @abstractmethod
+    def _net_class(self):
+        """The skorch net class (with ``InterruptibleNetMixin``)."""
+
+    @abstractmethod
+    def _module_params(self, n_features, n_outputs):
+        """Keyword arguments of the module for this data."""
+
+    def _scoring_callbacks(self):
+        """Callbacks that record extra losses; placed first."""
+        return []
+
+    def _training_callbacks(self):
+        """Callbacks that act on training (e.g. annealing); placed last."""
+        return []
+
+    def _net_params(self):
+        """Extra keyword arguments of the skorch net."""
+        return {}
+
+    def _layer_sizes(self, name):
+        """The layer sizes parameter ``name`` as a tuple of positive ints."""
+        sizes = getattr(self, name)
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if any(isinstance(s, bool) or not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise InvalidParameterError(
+                f"The '{name}' parameter of {type(self).__name__} must be an int >= 1 or a "
+                f"sequence of them. Got {getattr(self, name)!r} instead."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _build_net(self, n_features, n_outputs, device, seed):
+        callbacks = list(self._scoring_callbacks())
+        if self.early_stopping:
+            callbacks.append(
+                ("early_stopping", StopOnPatience(patience=self.patience, load_best=True))
+            )
+        # After early stopping: the epoch it stops at is never kept, so the
+        # check sees every epoch whose weights can be returned.
+        monitor = None if self.early_stopping else self._monitor
+        callbacks.append(("divergence", DivergenceCheck(self._model_name, monitor=monitor)))
+        callbacks += self._training_callbacks()
+        if self.validation_fraction is None:
+            train_split = None
+        else:
+            train_split = ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
+        module_params = self._module_params(n_features, n_outputs)
+        return self._net_class(
+            self._module_class,
+            **{f"module__{name}": value for name, value in module_params.items()},
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            # Adam's weight_decay adds wd * w to the gradient, the gradient of
+            # (wd / 2) * ||w||^2: 2 * alpha gives Keras' l2(alpha). Biases are
+            # not penalised.
+            optimizer__weight_decay=2 * self.alpha,
+            optimizer__param_groups=[("*.bias", {"weight_decay": 0.0})],
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            train_split=train_split,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch.Generator().manual_seed(seed),
+            callbacks=callbacks,
+            device=device,
+            verbose=self.verbose,
+            **self._net_params(),
+        )
+
+    def _train(self, X, y, n_features, n_outputs):
+        """Build the net for this data and train it, seeded; return the trained net.
+
+        ``X`` (and ``y``) are validated float32 arrays, or a dict of them.
+        Checks that depend on the data come first; nothing is assigned.
+        """
+        n_samples = len(X["x"]) if isinstance(X, dict) else len(X)
+        check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
+        device = resolve_device(self.device, type(self).__name__)
+        seed = seed_from(self.random_state)
+        net = self._build_net(n_features, n_outputs, device, seed)
+        return fit_seeded(net, X, y, seed=seed, device=device)
+
+    def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):
+        """``function`` of the fitted net (or of ``net``) applied to ``X`` batch by batch."""
+        return batched_forward(
+            function,
+            X,
+            n_outputs,
+            device=(self.net_ if net is None else net).device,
+            batch_size=self.inference_batch_size,
+            out_dtype=out_dtype,
+            name=name,
+        )
+
+    def _print(self, message):
+        if self.verbose:
+            print(message, flush=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # cuBLAS reductions may differ from run to run; CPU training is reproducible.
+        tags.non_deterministic = self.device != "cpu" and torch.cuda.is_available()
+        return tags

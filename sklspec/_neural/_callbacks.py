@@ -1,0 +1,101 @@
+"""skorch callbacks and net behaviour shared by the neural estimators."""
+
+import math
+
+from skorch.callbacks import Callback, EarlyStopping
+
+from sklspec.exceptions import TrainingDivergedError
+
+
+class TrainingInterrupted(BaseException):
+    """A Ctrl-C during training, carried past skorch (which swallows ``KeyboardInterrupt``)."""
+
+
+class _StopTraining(KeyboardInterrupt):
+    """Early stopping's way out of skorch's training loop (skorch ends training on it)."""
+
+
+class InterruptibleNetMixin:
+    """Make a skorch net pass the user's Ctrl-C on instead of ending training quietly.
+
+    skorch ends training on any ``KeyboardInterrupt`` and returns the net as
+    if training had finished; early stopping uses that exit too. Ctrl-C
+    leaves as :class:`TrainingInterrupted`, early stopping keeps skorch's way.
+    """
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except _StopTraining:
+            raise
+        except KeyboardInterrupt as exc:
+            raise TrainingInterrupted from exc
+
+
+class StopOnPatience(EarlyStopping):
+    """skorch's ``EarlyStopping`` whose stop is told apart from the user's Ctrl-C."""
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            raise _StopTraining from None
+
+
+def diverged_message(model, what, lr):
+    """The one message of :class:`TrainingDivergedError`."""
+    return (
+        f"The {model} training diverged: {what} at lr={lr}. Try a lower lr, scale the "
+        "inputs (e.g. StandardScaler) or a larger batch_size."
+    )
+
+
+class DivergenceCheck(Callback):
+    """Stop with :class:`TrainingDivergedError` when the loss diverges.
+
+    - any batch loss (training or validation) that is NaN or infinite;
+    - an epoch whose mean training loss is ``initial_factor`` times the loss
+      of the very first batch, which the untrained network produced: a
+      network that much worse than untrained has diverged, whatever its
+      best epoch was (with early stopping too);
+    - with ``monitor`` (used without early stopping, which would restore the
+      best weights anyway): an epoch whose ``monitor`` value is
+      ``best_factor`` times the best epoch's.
+    """
+
+    def __init__(self, model, *, monitor=None, best_factor=100.0, initial_factor=1000.0):
+        self.model = model
+        self.monitor = monitor
+        self.best_factor = best_factor
+        self.initial_factor = initial_factor
+
+    def initialize(self):
+        self.initial_loss_ = None
+        return self
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        value = loss.item()
+        if not math.isfinite(value):
+            what = f"the loss became NaN or infinite in epoch {len(net.history)}"
+            raise TrainingDivergedError(diverged_message(self.model, what, net.lr))
+        if training and self.initial_loss_ is None:
+            self.initial_loss_ = value
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if self.monitor is not None:
+            values = net.history[:, self.monitor]
+            best = min(range(len(values)), key=values.__getitem__)
+            if values[-1] > self.best_factor * values[best]:
+                what = (
+                    f"{self.monitor} rose from {values[best]:.4g} (epoch {best + 1}) "
+                    f"to {values[-1]:.4g} (epoch {epoch})"
+                )
+                raise TrainingDivergedError(diverged_message(self.model, what, net.lr))
+        train_loss = net.history[-1, "train_loss"]
+        if self.initial_loss_ and train_loss > self.initial_factor * self.initial_loss_:
+            what = (
+                f"train_loss rose from {self.initial_loss_:.4g} (the untrained network's "
+                f"first batch) to {train_loss:.4g} (epoch {epoch})"
+            )
+            raise TrainingDivergedError(diverged_message(self.model, what, net.lr))

@@ -1,0 +1,29 @@
+"""Exceptions and warnings raised by sklspec."""
+
+__all__ = ["LowAcceptanceWarning", "TrainingDivergedError"]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """A network's training diverged: its loss became NaN, infinite, or exploded.
+
+    Raised by the fit of every torch estimator instead of returning a model
+    that predicts garbage. The message names the model, what happened and the
+    learning rate; a lower ``lr`` or scaled inputs usually help.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import TrainingDivergedError
+    >>> issubclass(TrainingDivergedError, FloatingPointError)
+    True
+    """
+
+
+class LowAcceptanceWarning(UserWarning):
+    """Few generated spectra had plausible targets, or fewer than requested were kept.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import LowAcceptanceWarning
+    >>> issubclass(LowAcceptanceWarning, UserWarning)
+    True
+    """

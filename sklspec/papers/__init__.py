@@ -1,0 +1,37 @@
+"""Reproducing the two papers: their models and settings, comparisons, figures and the demo.
+
+Not estimators: harnesses that run the papers' protocols on the package's
+estimators. Vrábel et al. (JAAS 2023), spectral transfer:
+:func:`paper_transfer_models`, :func:`compare_transfer_models` and its
+figures, :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
+augmentation: :func:`paper_augmentation_strategies`,
+:func:`compare_augmentation` and its figure. They need the ``[pandas]`` and
+``[plot]`` extras.
+"""
+
+from sklspec.papers._augmentation_comparison import (
+    compare_augmentation,
+    paper_augmentation_strategies,
+)
+from sklspec.papers._augmentation_figure import plot_augmentation_comparison
+from sklspec.papers._demo import run_demo
+from sklspec.papers._transfer_comparison import (
+    choose_n_clusters,
+    compare_transfer_models,
+    wrap_transfer_model,
+)
+from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
+from sklspec.papers._transfer_models import paper_transfer_models
+
+__all__ = [
+    "choose_n_clusters",
+    "compare_augmentation",
+    "compare_transfer_models",
+    "paper_augmentation_strategies",
+    "paper_transfer_models",
+    "plot_augmentation_comparison",
+    "plot_transfer_maps",
+    "plot_transfer_spectra",
+    "run_demo",
+    "wrap_transfer_model",
+]

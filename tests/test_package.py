@@ -1,0 +1,110 @@
+"""The package's structure: imports, layering, global state, self-contained tests."""
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import sklspec
+
+ROOT = Path(sklspec.__file__).parent
+# Package-wide infrastructure every subpackage may use, private names included.
+SHARED = {"_neural", "utils", "base", "exceptions"}
+
+
+def _modules():
+    for info in pkgutil.walk_packages(sklspec.__path__, prefix="sklspec."):
+        path = importlib.util.find_spec(info.name).origin
+        yield info.name, Path(path), info.ispkg
+
+
+def _imports(name, path, is_package):
+    """(module imported, names imported) of every sklspec import, function-level ones included."""
+    package = name if is_package else name.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{module}" if module else base
+            if module.startswith("sklspec"):
+                yield module, [alias.name for alias in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("sklspec"):
+                    yield alias.name, []
+
+
+def _graph():
+    names = {name for name, _, _ in _modules()}
+    graph = {}
+    for name, path, is_package in _modules():
+        edges = set()
+        for module, imported in _imports(name, path, is_package):
+            edges.add(module)
+            edges.update(f"{module}.{n}" for n in imported if f"{module}.{n}" in names)
+        graph[name] = edges & names
+    return graph
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    state, cycles = {}, []
+
+    def visit(node, stack):
+        state[node] = "open"
+        for target in sorted(graph[node]):
+            # A package's __init__ importing its own modules is not a cycle
+            # unless one of them imports the package back.
+            if state.get(target) == "open":
+                cycles.append([*stack[stack.index(target) :], target])
+            elif target not in state:
+                visit(target, [*stack, target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    # An __init__ importing its own modules, which import siblings by their
+    # module path, never closes a loop through the __init__; any loop is real.
+    assert cycles == [], cycles
+
+
+def test_subpackages_use_only_public_names_of_each_other():
+    offences = []
+    for name, path, is_package in _modules():
+        parts = name.split(".")
+        own = parts[1] if len(parts) > 1 else None
+        for module, imported in _imports(name, path, is_package):
+            target = module.split(".")
+            other = target[1] if len(target) > 1 else None
+            if other is None or other == own or other in SHARED:
+                continue
+            if len(target) > 2 or any(n.startswith("_") for n in imported):
+                offences.append(f"{name} imports {module}: {imported}")
+    assert offences == []
+
+
+def test_library_code_does_not_change_global_state():
+    for name, path, _ in _modules():
+        source = path.read_text()
+        assert "matplotlib.use(" not in source, name
+        assert "plt.switch_backend" not in source, name
+
+
+def test_estimator_packages_hold_no_paper_harness():
+    import sklspec.augmentation
+    import sklspec.transfer
+    import sklspec.vae
+
+    for package in (sklspec.transfer, sklspec.augmentation, sklspec.vae):
+        for export in package.__all__:
+            assert not export.startswith(("compare_", "plot_", "paper_", "run_")), export
+
+
+def test_tests_do_not_read_outside_the_repository():
+    tests = Path(__file__).parent
+    for path in set(tests.glob("*.py")) - {Path(__file__)}:
+        source = path.read_text()
+        assert "shared/reference" not in source and '"shared"' not in source, path.name
+    assert (tests / "data" / "baseline_reference.npz").exists()
