@@ -183,6 +183,20 @@ def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
 
 
+@pytest.mark.parametrize("estimator", list(_instances()), ids=lambda e: type(e).__name__)
+def test_a_failed_fit_changes_nothing(estimator):
+    # NaN fails every estimator's fit after validate_data has already set
+    # n_features_in_: the fit context must put the estimator back as it was.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5))
+    X[3, 1] = np.nan
+    y = rng.normal(size=(40, 5))
+    before = dict(vars(estimator))
+    with pytest.raises(ValueError, match="NaN"):
+        estimator.fit(X[:, :2] if type(estimator).__name__ == "VAEDecoder" else X, y)
+    assert vars(estimator) == before
+
+
 def test_all_estimators_are_found():
     names = {name for name, _ in all_estimators()}
     assert {

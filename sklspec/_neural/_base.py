@@ -151,10 +151,6 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             name=name,
         )
 
-    def _print(self, message):
-        if self.verbose:
-            print(message, flush=True)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # cuBLAS reductions may differ from run to run; CPU training is reproducible.

@@ -30,7 +30,7 @@ from sklspec.datasets._spectrometers import (
 from sklspec.maps import RASTER_ORDERS, raster_coordinates
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
-from sklspec.utils.validation import check_positive_int, format_wavelengths
+from sklspec.utils.validation import check_map_shape, format_wavelengths
 
 #: The transfer paper's map sizes (rows, columns) per region.
 PAPER_MAP_SHAPES = {"train": (560, 560), "validation": (266, 500), "test": (500, 500)}
@@ -256,15 +256,7 @@ def make_libs_transfer(
 
 def _map_shape(map_shape, region):
     """``(n_rows, n_columns)`` from a pair, or from "paper" for the region."""
-    if isinstance(map_shape, str):
-        map_shape = PAPER_MAP_SHAPES[region]
-    try:
-        n_rows, n_cols = map_shape
-    except (TypeError, ValueError):
-        raise ValueError(f"map_shape must be (n_rows, n_columns); got {map_shape!r}.") from None
-    return check_positive_int(n_rows, "n_rows of map_shape"), check_positive_int(
-        n_cols, "n_columns of map_shape"
-    )
+    return check_map_shape(PAPER_MAP_SHAPES[region] if isinstance(map_shape, str) else map_shape)
 
 
 def _shot_conditions(fractions, contamination, seed, region):

@@ -7,20 +7,10 @@ order and the (rows, columns) of the map image.
 
 import numpy as np
 
-from sklspec.utils.validation import check_positive_int
+from sklspec.utils.validation import check_map_shape
 
 #: Raster orders: how acquisition index ``i`` walks the map.
 RASTER_ORDERS = ("row", "column", "snake_row", "snake_column")
-
-
-def _check_map_shape(map_shape):
-    try:
-        n_rows, n_cols = map_shape
-    except (TypeError, ValueError):
-        raise ValueError(f"map_shape must be (n_rows, n_columns); got {map_shape!r}.") from None
-    return check_positive_int(n_rows, "n_rows of map_shape"), check_positive_int(
-        n_cols, "n_columns of map_shape"
-    )
 
 
 def raster_coordinates(map_shape, order="row"):
@@ -52,7 +42,7 @@ def raster_coordinates(map_shape, order="row"):
     >>> rows.tolist(), cols.tolist()
     ([0, 0, 0, 1, 1, 1], [0, 1, 2, 2, 1, 0])
     """
-    n_rows, n_cols = _check_map_shape(map_shape)
+    n_rows, n_cols = check_map_shape(map_shape)
     if order not in RASTER_ORDERS:
         raise ValueError(f"order must be one of {RASTER_ORDERS}; got {order!r}.")
     index = np.arange(n_rows * n_cols)
@@ -99,7 +89,7 @@ def spectra_to_map(values, map_shape, order="row"):
             f"values must have one row per map pixel ({rows.size} for map_shape "
             f"{tuple(map_shape)}); got shape {values.shape}."
         )
-    image = np.empty((*_check_map_shape(map_shape), *values.shape[1:]), dtype=values.dtype)
+    image = np.empty((*check_map_shape(map_shape), *values.shape[1:]), dtype=values.dtype)
     image[rows, cols] = values
     return image
 

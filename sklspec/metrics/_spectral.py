@@ -272,11 +272,11 @@ def k_score(X_true, X_pred, *, clusterer=None, X_reference=None, n_clusters=4, r
             raise TypeError(f"clusterer must have a predict method; got {clusterer!r}.")
         check_is_fitted(clusterer)
     return float(
-        np.mean(predict_clusters(clusterer, X_true) == predict_clusters(clusterer, X_pred))
+        np.mean(_predict_clusters(clusterer, X_true) == _predict_clusters(clusterer, X_pred))
     )
 
 
-def predict_clusters(clusterer, X):
+def _predict_clusters(clusterer, X):
     """Cluster labels of spectra from a fitted clusterer, whatever their float dtype.
 
     KMeans.predict needs the dtype its centres were fitted in; float32

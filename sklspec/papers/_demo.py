@@ -48,6 +48,12 @@ def run_demo(
     -------
     result : Bunch
         The output of :func:`~sklspec.papers.compare_transfer_models`.
+
+    Examples
+    --------
+    >>> from sklspec.papers import run_demo
+    >>> result = run_demo("sklspec-demo", quick=True)  # doctest: +SKIP
+    >>> result.table["rse"]  # doctest: +SKIP
     """
     plt = import_optional("matplotlib.pyplot", "The demo's figures")
 

@@ -112,14 +112,12 @@ def numeric_column_names(X):
     return np.asarray([str(c) for c in columns], dtype=object)
 
 
-def check_layer_sizes(sizes, name):
-    """``sizes`` as a tuple of positive ints (an int is one layer)."""
-    if isinstance(sizes, numbers.Integral):
-        sizes = (sizes,)
+def check_map_shape(map_shape):
+    """``(n_rows, n_columns)`` of a map as two positive ints."""
     try:
-        sizes = tuple(sizes)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of positive integers; got {sizes!r}.") from None
-    for size in sizes:
-        check_positive_int(size, f"each of {name}")
-    return sizes
+        n_rows, n_cols = map_shape
+    except (TypeError, ValueError):
+        raise ValueError(f"map_shape must be (n_rows, n_columns); got {map_shape!r}.") from None
+    return check_positive_int(n_rows, "n_rows of map_shape"), check_positive_int(
+        n_cols, "n_columns of map_shape"
+    )
