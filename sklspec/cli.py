@@ -69,10 +69,12 @@ def _header_rows(path):
 
 
 def _read_hdf5(path, key):
+    from sklspec.utils._optional import import_optional
+
     try:
-        import h5py
+        h5py = import_optional("h5py", "Reading HDF5 files")
     except ImportError as exc:
-        raise CommandError("Reading HDF5 needs h5py: pip install h5py") from exc
+        raise CommandError(str(exc)) from exc
     with h5py.File(path, "r") as handle:
         names = [n for n in handle if isinstance(handle[n], h5py.Dataset)]
         name = key or (names[0] if len(names) == 1 else None)

@@ -139,6 +139,37 @@ def test_fit_transfer_bad_training_is_one_line_and_saves_nothing(
     assert not output.exists()
 
 
+def test_transfer_reads_hdf5(pairs, tmp_path, capsys):
+    h5py = pytest.importorskip("h5py")
+    folder, _, secondary = pairs
+    main(fit_args(folder))
+    with h5py.File(tmp_path / "new.h5", "w") as handle:
+        handle["spectra"] = secondary[:7]
+    output = tmp_path / "out.npy"
+    assert (
+        main(
+            ["transfer", str(folder / "model.joblib"), str(tmp_path / "new.h5"), "-o", str(output)]
+        )
+        == 0
+    )
+    assert np.load(output).shape == (7, 30)
+
+
+def test_missing_h5py_names_the_extra(pairs, tmp_path, capsys, monkeypatch):
+    folder, _, _ = pairs
+    (tmp_path / "new.h5").write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    args = [
+        "transfer",
+        str(folder / "model.joblib"),
+        str(tmp_path / "new.h5"),
+        "-o",
+        str(tmp_path / "o.npy"),
+    ]
+    assert main(args) == 2
+    assert "pip install 'sklspec[hdf5]'" in capsys.readouterr().err
+
+
 def test_command_is_runnable():
     result = subprocess.run(
         [sys.executable, "-m", "sklspec.cli", "--help"], capture_output=True, text=True, check=True
