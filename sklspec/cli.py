@@ -1,8 +1,8 @@
 """The ``sklspec`` command: the transfer comparison demo, and transfer for a lab's own data.
 
 sklspec demo [-o OUTPUT]
-sklspec fit-transfer --primary P --secondary S -o model.joblib
-sklspec transfer model.joblib S_NEW -o OUT
+sklspec fit-transfer --primary P --secondary S -o model.sklspec
+sklspec transfer model.sklspec S_NEW -o OUT
 """
 
 import argparse
@@ -96,9 +96,9 @@ def write_spectra(path, Y):
 
 
 def _fit_transfer(args):
-    import joblib
     from sklearn.preprocessing import StandardScaler
 
+    from sklspec.io import save
     from sklspec.papers import wrap_transfer_model
     from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
     from sklspec.vae import VAEEncoder
@@ -129,16 +129,14 @@ def _fit_transfer(args):
     print(f"fitting on {len(X)} pairs: secondary {X.shape[1]} -> primary {Y.shape[1]} channels")
     start = time.perf_counter()
     model.fit(X, Y)
-    joblib.dump(model, args.output)
+    save(model, args.output, info={"command": "fit-transfer", "pairs": len(X)})
     print(f"saved {args.output} ({time.perf_counter() - start:.0f} s)")
 
 
 def _transfer(args):
-    import joblib
+    from sklspec.io import load
 
-    if not os.path.exists(args.model):
-        raise CommandError(f"{args.model}: no such file.")
-    model = joblib.load(args.model)
+    model = load(args.model)
     X = read_spectra(args.spectra, args.key, args.header)
     expected = model.n_features_in_
     if X.shape[1] != expected:
@@ -175,7 +173,9 @@ def build_parser():
     )
     fit.add_argument("--primary", required=True, help="primary spectra (.npy .npz .csv .h5)")
     fit.add_argument("--secondary", required=True, help="secondary spectra, same rows")
-    fit.add_argument("-o", "--output", required=True, help="model file (.joblib)")
+    fit.add_argument(
+        "-o", "--output", required=True, help="model file to write (.sklspec, safe to share)"
+    )
     fit.add_argument("--latent-dim", type=int, default=16)
     fit.add_argument("--vae-hidden", type=int, nargs="+", default=[256])
     fit.add_argument("--epochs", type=int, default=100)
@@ -187,7 +187,7 @@ def build_parser():
     fit.set_defaults(run=_fit_transfer)
 
     transfer = commands.add_parser("transfer", help="predict primary spectra with a fitted model")
-    transfer.add_argument("model", help="model file from fit-transfer")
+    transfer.add_argument("model", help="model file from fit-transfer (.sklspec)")
     transfer.add_argument("spectra", help="new secondary spectra")
     transfer.add_argument("-o", "--output", required=True, help="output file (.npy .npz .csv)")
     transfer.add_argument("--key", help="array name inside .npz or HDF5 files")
@@ -199,12 +199,12 @@ def build_parser():
 def main(argv=None):
     from sklearn.utils._param_validation import InvalidParameterError
 
-    from sklspec.exceptions import TrainingDivergedError
+    from sklspec.exceptions import ModelFileError, TrainingDivergedError
 
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, InvalidParameterError, TrainingDivergedError) as exc:
+    except (CommandError, InvalidParameterError, ModelFileError, TrainingDivergedError) as exc:
         # One line for the user; a diverged fit saves nothing.
         print(f"sklspec {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,21 @@
 """Exceptions and warnings raised by sklspec."""
 
-__all__ = ["LowAcceptanceWarning", "TrainingDivergedError"]
+__all__ = ["LowAcceptanceWarning", "ModelFileError", "TrainingDivergedError"]
+
+
+class ModelFileError(ValueError):
+    """A model file cannot be saved or loaded: damaged, tampered, too new, or not allowed.
+
+    Raised before anything from the file is built: a file that names a class
+    outside the allow-list, fails its checksum or comes from a newer format
+    is refused whole.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import ModelFileError
+    >>> issubclass(ModelFileError, ValueError)
+    True
+    """
 
 
 class TrainingDivergedError(FloatingPointError):

@@ -1,5 +1,6 @@
 """The sklspec command line."""
 
+import os
 import re
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def fit_args(folder, **overrides):
     args = {
         "--primary": str(folder / "primary.npy"),
         "--secondary": str(folder / "secondary.csv"),
-        "-o": str(folder / "model.joblib"),
+        "-o": str(folder / "model.sklspec"),
         "--epochs": "30",
         "--latent-dim": "2",
         "--vae-hidden": "16",
@@ -47,12 +48,12 @@ def fit_args(folder, **overrides):
 def test_fit_transfer_then_transfer(pairs, capsys):
     folder, primary, _ = pairs
     assert main(fit_args(folder)) == 0
-    assert (folder / "model.joblib").exists()
+    assert (folder / "model.sklspec").exists()
     assert (
         main(
             [
                 "transfer",
-                str(folder / "model.joblib"),
+                str(folder / "model.sklspec"),
                 str(folder / "new.npz"),
                 "-o",
                 str(folder / "out.npy"),
@@ -93,7 +94,7 @@ def test_mismatched_rows_and_channels(pairs, tmp_path, capsys):
     code = main(
         [
             "transfer",
-            str(folder / "model.joblib"),
+            str(folder / "model.sklspec"),
             str(tmp_path / "narrow.npy"),
             "-o",
             str(tmp_path / "out.npy"),
@@ -113,7 +114,7 @@ def test_unreadable_file(tmp_path, capsys):
         "--secondary",
         str(tmp_path / "other.npy"),
         "-o",
-        str(tmp_path / "m.joblib"),
+        str(tmp_path / "m.sklspec"),
     ]
     assert main(args) == 2
     assert "cannot read spectra" in capsys.readouterr().err
@@ -131,7 +132,7 @@ def test_fit_transfer_bad_training_is_one_line_and_saves_nothing(
 ):
     # Before: --lr 10 saved a model predicting ~1e13 and exited 0.
     folder, _, _ = pairs
-    output = tmp_path / "diverged.joblib"
+    output = tmp_path / "diverged.sklspec"
     assert main(fit_args(folder, **{**change, "-o": str(output)})) == 2
     error = capsys.readouterr().err
     assert error.startswith("sklspec fit-transfer: error: ") and error.count("\n") == 1
@@ -148,7 +149,7 @@ def test_transfer_reads_hdf5(pairs, tmp_path, capsys):
     output = tmp_path / "out.npy"
     assert (
         main(
-            ["transfer", str(folder / "model.joblib"), str(tmp_path / "new.h5"), "-o", str(output)]
+            ["transfer", str(folder / "model.sklspec"), str(tmp_path / "new.h5"), "-o", str(output)]
         )
         == 0
     )
@@ -161,13 +162,33 @@ def test_missing_h5py_names_the_extra(pairs, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)
     args = [
         "transfer",
-        str(folder / "model.joblib"),
+        str(folder / "model.sklspec"),
         str(tmp_path / "new.h5"),
         "-o",
         str(tmp_path / "o.npy"),
     ]
     assert main(args) == 2
     assert "pip install 'sklspec[hdf5]'" in capsys.readouterr().err
+
+
+def test_transfer_refuses_a_pickle_model_and_runs_nothing(pairs, tmp_path, capsys):
+    # Before: `sklspec transfer` was joblib.load of the given file, and this
+    # file ran its payload.
+    import joblib
+
+    folder, _, _ = pairs
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {marker}",)
+
+    joblib.dump(Payload(), tmp_path / "model.joblib")
+    args = ["transfer", str(tmp_path / "model.joblib"), str(folder / "new.npz")]
+    assert main([*args, "-o", str(tmp_path / "out.npy")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("sklspec transfer: error: ") and "not a readable sklspec model" in error
+    assert not marker.exists() and not (tmp_path / "out.npy").exists()
 
 
 def test_command_is_runnable():

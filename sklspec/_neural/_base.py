@@ -8,6 +8,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from skorch.dataset import ValidSplit
+from skorch.history import History
 
 from sklspec._neural._callbacks import DivergenceCheck, StopOnPatience
 from sklspec._neural._modules import ACTIVATIONS
@@ -150,6 +151,33 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             out_dtype=out_dtype,
             name=name,
         )
+
+    @abstractmethod
+    def _net_dims(self):
+        """``(n_features, n_outputs)`` the fitted net was built for."""
+
+    def _export_state(self, state):
+        """Split ``vars(self)`` for a model file: the net becomes its weights and history."""
+        state = dict(state)
+        net = state.pop("net_", None)
+        state.pop("history_", None)
+        if net is None:
+            return state, {}
+        weights = {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()}
+        return state, {"weights": weights, "history": list(net.history)}
+
+    def _restore_state(self, extra):
+        """Rebuild the fitted net on the CPU from weights and history (a model file's)."""
+        if not extra:
+            return
+        net = self._build_net(*self._net_dims(), "cpu", 0)
+        with torch.random.fork_rng(devices=[]):  # initial weights are overwritten anyway
+            net.initialize()
+        weights = {k: torch.from_numpy(np.array(v)) for k, v in extra["weights"].items()}
+        net.module_.load_state_dict(weights)
+        net.module_.eval()
+        net.history = History(extra["history"])
+        self.net_, self.history_ = net, net.history
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

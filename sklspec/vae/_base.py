@@ -133,6 +133,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
             "n_conditions": n_conditions,
         }
 
+    def _net_dims(self):
+        return self.n_features_in_, getattr(self, "n_conditions_", 0)
+
     def _scoring_callbacks(self):
         callbacks = [
             ("train_recon", PassthroughScoring("train_recon", on_train=True)),

@@ -1,0 +1,71 @@
+"""
+Model files that are safe to share
+==================================
+
+A transfer model fitted in one lab is used in another. :func:`sklspec.io.save`
+writes it as JSON and tensors (safetensors), :func:`sklspec.io.load` rebuilds
+it from an allow-list of classes, and nothing in the file can run code on the
+machine that opens it. A joblib file, by contrast, runs whatever it contains.
+"""
+
+# %%
+# Fit a small transfer model and save it
+# --------------------------------------
+import os
+import tempfile
+
+import joblib
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.cross_decomposition import PLSRegression
+from sklearn.preprocessing import StandardScaler
+
+from sklspec.datasets import make_peak_spectra
+from sklspec.exceptions import ModelFileError
+from sklspec.io import load, read_info, save
+from sklspec.papers import wrap_transfer_model
+
+primary, amounts = make_peak_spectra(n_samples=300, n_channels=200, random_state=0)
+secondary = amounts @ np.abs(np.random.default_rng(1).normal(size=(3, 150)))
+model = wrap_transfer_model(PLSRegression(3, scale=False), StandardScaler())
+model.fit(secondary[:250], primary[:250])
+
+folder = tempfile.mkdtemp()
+path = os.path.join(folder, "secondary_to_primary.sklspec")
+save(model, path, info={"secondary": "instrument B", "pairs": 250})
+print(read_info(path)["classes"])
+print(read_info(path)["info"])
+
+# %%
+# Load it: the predictions are identical
+# --------------------------------------
+loaded = load(path)
+print("identical:", np.array_equal(loaded.predict(secondary[250:]), model.predict(secondary[250:])))
+
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+ax.plot(primary[260], lw=1, label="measured on the primary")
+ax.plot(loaded.predict(secondary[260:261])[0], lw=1, ls="--", label="transferred (loaded model)")
+ax.set_xlabel("channel")
+ax.set_ylabel("intensity (a.u.)")
+ax.legend()
+
+# %%
+# A crafted file is refused, and runs nothing
+# -------------------------------------------
+# A "model" whose unpickling calls ``os.system``: joblib would run it. The
+# safe loader does not even parse it as a model.
+marker = os.path.join(folder, "payload-ran")
+
+
+class Payload:
+    def __reduce__(self):
+        return os.system, (f"touch {marker}",)
+
+
+joblib.dump(Payload(), os.path.join(folder, "colleague.joblib"))
+try:
+    load(os.path.join(folder, "colleague.joblib"))
+except ModelFileError as error:
+    print("refused:", str(error)[:90], "...")
+print("payload ran:", os.path.exists(marker))
+plt.show()

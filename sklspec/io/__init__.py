@@ -1,0 +1,13 @@
+"""Model files that are safe to share: loading one never executes code from it.
+
+:func:`save` writes a model as JSON (structure, parameters) and tensors
+(arrays, network weights) in a safetensors file; :func:`load` rebuilds it
+from an allow-list of classes only; :func:`read_info` tells what a file
+holds without building anything. ``joblib``/pickle files, by contrast, run
+whatever code they contain when loaded: open those only from sources you
+trust. Needs the ``[io]`` extra (safetensors).
+"""
+
+from sklspec.io._format import FORMAT_VERSION, load, read_info, save
+
+__all__ = ["FORMAT_VERSION", "load", "read_info", "save"]

@@ -1,0 +1,43 @@
+"""The only classes a model file may name: everything else is refused before loading."""
+
+import importlib
+
+# Estimators and helpers of other libraries that sklspec's workflows use. A
+# file naming anything outside this list and sklspec's own estimators is
+# refused: loading imports these names from their own packages, never code
+# from the file.
+_THIRD_PARTY = (
+    "sklearn.compose._target.TransformedTargetRegressor",
+    "sklearn.cross_decomposition._pls.PLSRegression",
+    "sklearn.dummy.DummyRegressor",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.linear_model._ridge.Ridge",
+    "sklearn.multioutput.MultiOutputRegressor",
+    "sklearn.neighbors._regression.KNeighborsRegressor",
+    "sklearn.neural_network._multilayer_perceptron.MLPRegressor",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.MinMaxScaler",
+    "sklearn.preprocessing._data.StandardScaler",
+    "chemotools.adaptation._direct_standardization.DirectStandardization",
+    "chemotools.adaptation._piecewise_direct_standardization.PiecewiseDirectStandardization",
+)
+
+
+def class_path(cls):
+    """``module.QualName`` of a class, as model files name it."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def allowed_class_paths():
+    """Every class path a model file may name."""
+    from sklspec.utils import all_estimators
+
+    return set(_THIRD_PARTY) | {class_path(cls) for _, cls in all_estimators()}
+
+
+def import_allowed(path):
+    """The class named ``path``, which must be on the allow-list (checked by the caller)."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,224 @@
+"""sklspec.io: model files that round-trip exactly and never execute code when loaded."""
+
+import json
+import os
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.cross_decomposition import PLSRegression
+from sklearn.frozen import FrozenEstimator
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.preprocessing import StandardScaler
+from test_common import _instances
+
+from sklspec.exceptions import ModelFileError
+from sklspec.io import FORMAT_VERSION, load, read_info, save
+from sklspec.papers import wrap_transfer_model
+from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor, StandardizationRegressor
+from sklspec.vae import VAEEncoder
+
+safetensors = pytest.importorskip("safetensors.numpy")
+CUDA = torch.cuda.is_available()
+
+
+def _outputs(model, X):
+    """What a fitted model computes: predictions, transforms or samples."""
+    if hasattr(model, "predict"):
+        return [model.predict(X)]
+    if hasattr(model, "fit_resample"):
+        return list(model.sample(10))
+    return [model.transform(X)]
+
+
+@pytest.mark.parametrize("estimator", list(_instances()), ids=lambda e: type(e).__name__)
+def test_every_public_estimator_round_trips_exactly(tmp_path, estimator):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5)), rng.normal(size=(40, 5))
+    if type(estimator).__name__ == "VAEDecoder":
+        X = X[:, :2]
+    model = estimator.fit(X, y)
+    save(model, tmp_path / "model.sklspec")
+    loaded = load(tmp_path / "model.sklspec")
+    assert type(loaded) is type(model) and loaded.get_params().keys() == model.get_params().keys()
+    for got, expected in zip(_outputs(loaded, X), _outputs(model, X), strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = np.random.default_rng(0)
+    amounts = rng.uniform(size=(200, 3))
+    Y = 10 * amounts @ np.abs(rng.normal(size=(3, 30)))
+    X = 10 * amounts @ np.abs(rng.normal(size=(3, 30)))
+    return X, Y
+
+
+CANDIDATES = {
+    "vae_mlp": lambda: LatentTransferRegressor(
+        VAEEncoder((16,), 2, max_epochs=5, device="cpu", random_state=0),
+        SpectralMLPRegressor((16,), max_epochs=5, device="cpu"),
+        random_state=0,
+    ),
+    "one_step": lambda: SpectralMLPRegressor((16, 2, 16), max_epochs=5, random_state=0),
+    "pls": lambda: PLSRegression(3, scale=False),
+    "knn": lambda: KNeighborsRegressor(3),
+    "ds": lambda: StandardizationRegressor(),
+}
+
+
+@pytest.mark.parametrize("name", CANDIDATES)
+def test_the_commands_candidate_models_round_trip_exactly(tmp_path, pairs, name):
+    X, Y = pairs
+    model = wrap_transfer_model(CANDIDATES[name](), StandardScaler()).fit(X, Y)
+    save(model, tmp_path / "model.sklspec", info={"rse": 0.05, "wavelengths": [250.0, 251.5]})
+    np.testing.assert_array_equal(load(tmp_path / "model.sklspec").predict(X), model.predict(X))
+    info = read_info(tmp_path / "model.sklspec")
+    assert info["info"] == {"rse": 0.05, "wavelengths": [250.0, 251.5]}
+    assert info["model_class"] == "sklearn.compose._target.TransformedTargetRegressor"
+    assert info["format_version"] == FORMAT_VERSION and "sklspec" in info["versions"]
+
+
+def test_a_frozen_primary_vae_round_trips(tmp_path, pairs):
+    X, Y = pairs
+    vae = VAEEncoder((16,), 2, max_epochs=5, device="cpu", random_state=0).fit(Y)
+    model = LatentTransferRegressor(FrozenEstimator(vae), random_state=0).set_params(
+        mapper=SpectralMLPRegressor((8,), max_epochs=3, device="cpu")
+    )
+    model.fit(X, Y)
+    save(model, tmp_path / "m.sklspec")
+    loaded = load(tmp_path / "m.sklspec")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.vae_.estimator.sample_latent(3, random_state=0),
+                                  vae.sample_latent(3, random_state=0))  # fmt: skip
+
+
+def test_a_model_fitted_for_cuda_loads_and_predicts_on_cpu(tmp_path, pairs):
+    X, Y = pairs
+    model = SpectralMLPRegressor((8,), max_epochs=3, device="cpu", random_state=0).fit(X, Y)
+    expected = model.predict(X)
+    model.set_params(device="cuda")  # as a GPU-fitted model records it
+    save(model, tmp_path / "m.sklspec")
+    loaded = load(tmp_path / "m.sklspec")
+    assert str(loaded.net_.device) == "cpu"
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")
+def test_cuda_fit_then_cpu_load(tmp_path, pairs):
+    X, Y = pairs
+    model = SpectralMLPRegressor((8,), max_epochs=3, device="cuda", random_state=0).fit(X, Y)
+    save(model, tmp_path / "m.sklspec")
+    loaded = load(tmp_path / "m.sklspec")
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------ untrusted files
+
+
+def _rewrite(path, edit, *, keep_checksum=False):
+    """Rewrite a model file's description with ``edit`` (as an attacker would)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="np") as handle:
+        metadata = handle.metadata()
+        tensors = {name: handle.get_tensor(name) for name in handle.keys()}
+    header = json.loads(metadata["sklspec"])
+    edit(header)
+    structure = json.dumps(header)
+    if not keep_checksum:  # an attacker recomputes it: the allow-list must still refuse
+        from sklspec.io._format import _checksum
+
+        metadata["checksum"] = _checksum(structure, tensors)
+    safetensors.save_file(tensors, str(path), metadata={**metadata, "sklspec": structure})
+
+
+@pytest.fixture
+def saved(tmp_path, pairs):
+    X, Y = pairs
+    model = wrap_transfer_model(PLSRegression(2), StandardScaler()).fit(X, Y)
+    save(model, tmp_path / "model.sklspec")
+    return tmp_path / "model.sklspec", model, X
+
+
+def _payload(marker):
+    """What ``os.system("touch marker")`` looks like to the format, in every spelling."""
+    return {"__object__": ["posix.system", {"__dict__": {"command": f"touch {marker}"}}, {}]}
+
+
+def test_a_file_naming_os_system_is_refused_and_runs_nothing(saved, tmp_path):
+    path, _, _ = saved
+    marker = tmp_path / "pwned"
+    _rewrite(path, lambda header: header.update(model=_payload(marker)))
+    with pytest.raises(ModelFileError, match=r"refused: .* outside the allow-list .*posix.system"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_a_payload_hidden_in_a_genuine_model_is_refused_whole(saved, tmp_path):
+    # The genuine model with one parameter replaced by the payload: before,
+    # the joblib equivalent ran the payload and returned the model.
+    path, _, _ = saved
+    marker = tmp_path / "pwned"
+
+    def plant(header):
+        params = header["model"]["__object__"][1]["__dict__"]
+        params["inverse_func"] = _payload(marker)
+
+    _rewrite(path, plant)
+    with pytest.raises(ModelFileError, match="posix.system. Nothing was loaded"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_a_pickle_payload_file_is_not_loaded(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {marker}",)
+
+    joblib.dump([Payload(), PLSRegression()], tmp_path / "model.joblib")
+    with pytest.raises(ModelFileError, match="not a readable sklspec model file .*pickle"):
+        load(tmp_path / "model.joblib")
+    assert not marker.exists()
+
+
+def test_damaged_tampered_and_newer_files_are_refused(saved, tmp_path):
+    path, _, _ = saved
+    raw = path.read_bytes()
+    (tmp_path / "truncated.sklspec").write_bytes(raw[: len(raw) - 100])
+    with pytest.raises(ModelFileError, match="not a readable sklspec model file"):
+        load(tmp_path / "truncated.sklspec")
+
+    flipped = bytearray(raw)
+    flipped[-8] ^= 0xFF  # a weight changed after saving
+    (tmp_path / "flipped.sklspec").write_bytes(bytes(flipped))
+    with pytest.raises(ModelFileError, match="checksum does not match"):
+        load(tmp_path / "flipped.sklspec")
+
+    _rewrite(path, lambda header: header.update(format_version=FORMAT_VERSION + 1))
+    with pytest.raises(ModelFileError, match="newer than this sklspec reads"):
+        load(path)
+    with pytest.raises(ModelFileError, match="newer than this sklspec reads"):
+        read_info(path)
+
+    safetensors.save_file({"w": np.ones(3)}, str(tmp_path / "weights.safetensors"))
+    with pytest.raises(ModelFileError, match="not a sklspec model file"):
+        load(tmp_path / "weights.safetensors")
+    with pytest.raises(ModelFileError, match="no such model file"):
+        load(tmp_path / "missing.sklspec")
+
+
+def test_what_cannot_be_saved_is_refused_when_saving(tmp_path, pairs):
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, Y = pairs
+    model = TransformedTargetRegressor(PLSRegression(2), func=np.log1p, inverse_func=np.expm1)
+    with pytest.raises(ModelFileError, match="Cannot save an object of type ufunc"):
+        save(model.fit(X, Y), tmp_path / "m.sklspec")
+    with pytest.raises(ModelFileError, match="info must hold JSON values"):
+        save(PLSRegression(), tmp_path / "m.sklspec", info={"when": object()})
