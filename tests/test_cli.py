@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sklspec.cli import main
+from sklspec.exceptions import TrainingDivergedError
 from sklspec.metrics import relative_squared_error
 
 
@@ -42,7 +43,7 @@ def fit_args(folder, **overrides):
         "--lr": "1e-2",
         **overrides,
     }
-    return ["fit-transfer", "--header", *[item for pair in args.items() for item in pair]]
+    return ["fit-transfer", "--force", *[item for pair in args.items() for item in pair]]
 
 
 def test_fit_transfer_then_transfer(pairs, capsys):
@@ -87,7 +88,7 @@ def test_mismatched_rows_and_channels(pairs, tmp_path, capsys):
     folder, primary, secondary = pairs
     np.save(tmp_path / "short.npy", primary[:100])
     assert main(fit_args(folder, **{"--primary": str(tmp_path / "short.npy")})) == 2
-    assert "100 spectra and the secondary file 300" in capsys.readouterr().err
+    assert "short.npy has 100 spectra and" in capsys.readouterr().err
 
     main(fit_args(folder))
     np.save(tmp_path / "narrow.npy", secondary[:5, :15])
@@ -117,7 +118,7 @@ def test_unreadable_file(tmp_path, capsys):
         str(tmp_path / "m.sklspec"),
     ]
     assert main(args) == 2
-    assert "cannot read spectra" in capsys.readouterr().err
+    assert "bad.npy: not a .npy array file (no NumPy header)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -189,6 +190,146 @@ def test_transfer_refuses_a_pickle_model_and_runs_nothing(pairs, tmp_path, capsy
     error = capsys.readouterr().err
     assert error.startswith("sklspec transfer: error: ") and "not a readable sklspec model" in error
     assert not marker.exists() and not (tmp_path / "out.npy").exists()
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    h5py = pytest.importorskip("h5py")
+    folder = tmp_path_factory.mktemp("bad")
+    spectra = np.random.default_rng(0).uniform(size=(300, 20))
+    with_nan = spectra.copy()
+    with_nan[3, 5] = np.inf
+    np.save(folder / "nan.npy", with_nan)
+    np.save(folder / "empty.npy", np.zeros((0, 20)))
+    np.save(folder / "complex.npy", spectra.astype(complex))
+    np.save(folder / "strings.npy", np.array([["a", "b"], ["c", "d"]]))
+    np.save(folder / "objects.npy", np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    (folder / "text.npy").write_text("hello")
+    (folder / "empty.csv").write_text("")
+    with h5py.File(folder / "multi.h5", "w") as handle:
+        handle["a"], handle["b"] = spectra, spectra
+        handle.create_group("group")
+    with h5py.File(folder / "nothing.h5", "w") as handle:
+        handle.create_group("group")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "name, extra, message",
+    [
+        ("nan.npy", [], r"nan.npy: contains NaN or infinite values \(first at row 3, channel 5\)"),
+        ("empty.npy", [], "empty.npy: holds no spectra"),
+        ("complex.npy", [], "complex.npy: holds complex numbers; spectra must be real"),
+        ("strings.npy", [], "strings.npy: holds text, not numbers"),
+        ("objects.npy", [], r"objects.npy: not an array of numbers \(it holds Python objects\)"),
+        ("text.npy", [], r"text.npy: not a .npy array file \(no NumPy header\)"),
+        ("empty.csv", [], r"empty.csv: holds no spectra \(the file is empty\)"),
+        ("multi.h5", [], "multi.h5: holds a, b; name the spectra with a key option"),
+        ("multi.h5", ["--secondary-key", "group"], "'group' is a group, not a dataset"),
+        ("multi.h5", ["--secondary-key", "c"], "has no dataset 'c'; it holds a, b"),
+        ("nothing.h5", [], "nothing.h5: holds no dataset"),
+    ],
+)
+def test_bad_spectra_files_are_one_line_errors(pairs, bad_files, capsys, name, extra, message):
+    folder, _, _ = pairs
+    args = fit_args(folder, **{"--secondary": str(bad_files / name)})
+    assert main([*args, *extra]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(message, error), error
+
+
+def test_numeric_wavelength_header_is_read_stored_and_written_back(pairs, tmp_path, capsys):
+    # Before: the wavelength row was read as a spectrum (301 pairs, RSE 98).
+    folder, primary, secondary = pairs
+    wavelengths = np.linspace(1100.0, 1400.0, 30)
+    rows = np.vstack([wavelengths, primary])
+    np.savetxt(tmp_path / "primary.csv", rows, delimiter=",")
+    args = fit_args(folder, **{"--primary": str(tmp_path / "primary.csv")})
+    assert main([*args, "-o", str(tmp_path / "m.sklspec")]) == 0
+    out = capsys.readouterr().out
+    assert "primary: 300 spectra of 30 channels (1100-1400, from the header)" in out
+    assert "fitting on 300 pairs" in out
+    args = ["transfer", str(tmp_path / "m.sklspec"), str(folder / "new.npz")]
+    assert main([*args, "-o", str(tmp_path / "out.csv")]) == 0
+    written = np.loadtxt(tmp_path / "out.csv", delimiter=",")
+    np.testing.assert_allclose(written[0], wavelengths, rtol=1e-5)
+    assert written.shape == (11, 30)
+    # A transfer file whose wavelengths differ from the model's is refused
+    # (secondary.csv, which the model was fitted on, spans 260-370 nm).
+    shifted = np.vstack([np.linspace(261, 371, 20), secondary[:5]])
+    np.savetxt(tmp_path / "shifted.csv", shifted, delimiter=",")
+    capsys.readouterr()
+    assert main([*args[:2], str(tmp_path / "shifted.csv"), "-o", str(tmp_path / "o.npy")]) == 2
+    assert "differ from those the model was fitted on (260-370)" in capsys.readouterr().err
+
+
+def test_outputs_are_checked_before_any_work(pairs, tmp_path, capsys):
+    # Before: -o primary.npy replaced the spectra with the model, and an
+    # output in a missing folder failed only after the whole fit.
+    folder, _, _ = pairs
+    cases = [
+        ({"-o": str(folder / "primary.npy")}, "write a .sklspec model file"),
+        ({"-o": str(tmp_path / "missing" / "m.sklspec")}, "the folder .*missing does not exist"),
+    ]
+    for change, message in cases:
+        assert main(fit_args(folder, **change)) == 2
+        assert re.search(message, capsys.readouterr().err)
+    (tmp_path / "existing.sklspec").write_text("a colleague's model")
+    args = [
+        a for a in fit_args(folder, **{"-o": str(tmp_path / "existing.sklspec")}) if a != "--force"
+    ]
+    assert main(args) == 2
+    assert "exists; pass --force to overwrite it" in capsys.readouterr().err
+    assert (tmp_path / "existing.sklspec").read_text() == "a colleague's model"
+    main(fit_args(folder))
+    new = str(folder / "new.npz")
+    assert main(["transfer", str(folder / "model.sklspec"), new, "-o", new, "--force"]) == 2
+    assert "is one of the inputs" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["demo", "-o", str(tmp_path / "afile")]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+
+
+def test_info_describes_a_model_file_without_loading_it(pairs, tmp_path, capsys):
+    folder, _, _ = pairs
+    main(fit_args(folder, **{"-o": str(tmp_path / "m.sklspec")}))
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "m.sklspec")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{tmp_path / 'm.sklspec'}: TransformedTargetRegressor")
+    assert "made of: TransformedTargetRegressor, Pipeline, StandardScaler, " in out
+    assert "LatentTransferRegressor" in out and "sklspec 0.1" in out
+    assert "secondary_wavelengths: 20 channels, 260-370" in out and "pairs: 300" in out
+    (tmp_path / "x.sklspec").write_text("nope")
+    assert main(["info", str(tmp_path / "x.sklspec")]) == 2
+    assert "not a readable sklspec model file" in capsys.readouterr().err
+
+
+def test_version_help_and_debug(pairs, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("sklspec ")
+    with pytest.raises(SystemExit):
+        main(["fit-transfer", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for option in ("--latent-dim LATENT_DIM width of the VAE's latent space (default: 16)",
+                   "--epochs EPOCHS epochs of the VAE and of the MLP (default: 100)",
+                   "--lr LR learning rate of both networks (default: 0.001)"):  # fmt: skip
+        assert option in help_text
+    folder, _, _ = pairs
+    with pytest.raises(TrainingDivergedError):
+        main([*fit_args(folder, **{"--lr": "10"}), "--debug"])
+
+
+def test_help_does_not_import_torch():
+    code = (
+        "import sys; from sklspec.cli import build_parser; build_parser(); "
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_command_is_runnable():

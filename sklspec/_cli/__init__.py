@@ -1,0 +1,1 @@
+"""Private parts of the ``sklspec`` command: spectra files and output checks."""

@@ -1,0 +1,201 @@
+"""Spectra files of the ``sklspec`` command: read and written with one clear error per problem."""
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+SPECTRA_FORMATS = (".npy", ".npz", ".csv", ".h5", ".hdf5")
+
+
+class CommandError(Exception):
+    """A problem with the command's input or output, reported in one line."""
+
+
+@dataclass
+class Spectra:
+    """Spectra read from a file: one per row, with the wavelength axis when the file has one."""
+
+    values: np.ndarray
+    wavelengths: np.ndarray | None = None
+
+
+def read_spectra(path, *, key=None, header=None):
+    """Spectra from a .npy (memory-mapped), .npz, .csv or HDF5 file.
+
+    ``header``: None detects a CSV header (a row of column names, or a
+    strictly increasing numeric first row: the wavelength axis); True and
+    False force it. Every problem raises :class:`CommandError` naming the
+    file.
+    """
+    if not os.path.isfile(path):
+        raise CommandError(f"{path}: no such file.")
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in SPECTRA_FORMATS:
+        raise CommandError(
+            f"{path}: unknown format {extension!r}; use one of {', '.join(SPECTRA_FORMATS)}."
+        )
+    wavelengths = None
+    try:
+        if extension == ".npy":
+            with open(path, "rb") as handle:
+                if handle.read(6) != b"\x93NUMPY":
+                    raise CommandError(f"{path}: not a .npy array file (no NumPy header).")
+            values = np.load(path, mmap_mode="r", allow_pickle=False)
+        elif extension == ".npz":
+            values = _read_npz(path, key)
+        elif extension == ".csv":
+            values, wavelengths = _read_csv(path, header)
+        else:
+            values = _read_hdf5(path, key)
+    except CommandError:
+        raise
+    except ValueError as exc:
+        if "pickle" in str(exc) or "Python objects" in str(exc):
+            raise CommandError(
+                f"{path}: not an array of numbers (it holds Python objects)."
+            ) from None
+        raise CommandError(f"{path}: cannot read spectra ({exc}).") from exc
+    except (OSError, EOFError) as exc:
+        raise CommandError(f"{path}: cannot read spectra ({exc or type(exc).__name__}).") from exc
+    return Spectra(_check_values(path, values), wavelengths)
+
+
+def _check_values(path, values):
+    if values.dtype.kind in "USO":
+        raise CommandError(f"{path}: holds text, not numbers.")
+    if values.dtype.kind == "c":
+        raise CommandError(f"{path}: holds complex numbers; spectra must be real.")
+    if values.dtype.kind not in "biuf":
+        raise CommandError(f"{path}: holds values of type {values.dtype}, not numbers.")
+    if values.ndim != 2:
+        raise CommandError(
+            f"{path}: expected a 2-D array, one spectrum per row; got shape {values.shape}."
+        )
+    if values.shape[0] == 0:
+        raise CommandError(f"{path}: holds no spectra.")
+    if values.shape[1] == 0:
+        raise CommandError(f"{path}: its spectra have no channels.")
+    if values.dtype.kind == "f":
+        bad = _first_non_finite(values)
+        if bad is not None:
+            raise CommandError(
+                f"{path}: contains NaN or infinite values (first at row {bad[0]}, channel "
+                f"{bad[1]}); remove or repair those spectra."
+            )
+    return values
+
+
+def _first_non_finite(values, block=4096):
+    # Row blocks: a memory-mapped file is checked without reading it whole into memory.
+    for start in range(0, len(values), block):
+        finite = np.isfinite(values[start : start + block])
+        if not finite.all():
+            row, channel = np.argwhere(~finite)[0]
+            return start + int(row), int(channel)
+    return None
+
+
+def _read_npz(path, key):
+    with np.load(path, allow_pickle=False) as archive:
+        names = list(archive.files)
+        name = key or (names[0] if len(names) == 1 else None)
+        if name not in names:
+            raise CommandError(f"{path}: holds arrays {names}; name the spectra with a key option.")
+        return archive[name]
+
+
+def _parse_row(line):
+    try:
+        return np.array([float(value) for value in line.split(",")])
+    except ValueError:
+        return None
+
+
+def _read_csv(path, header):
+    with open(path) as handle:
+        first = handle.readline().strip()
+    if not first:
+        raise CommandError(f"{path}: holds no spectra (the file is empty).")
+    first_row = _parse_row(first)
+    wavelengths = None
+    if header is None:
+        increasing = first_row is not None and first_row.size > 1
+        header = first_row is None or (increasing and bool(np.all(np.diff(first_row) > 0)))
+    if header and first_row is not None:
+        wavelengths = first_row
+    skip = 1 if header else 0
+    values = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
+    if wavelengths is not None and values.size and wavelengths.size != values.shape[1]:
+        raise CommandError(
+            f"{path}: the header has {wavelengths.size} wavelengths but the spectra have "
+            f"{values.shape[1]} channels."
+        )
+    return values, wavelengths
+
+
+def _read_hdf5(path, key):
+    from sklspec.utils._optional import import_optional
+
+    try:
+        h5py = import_optional("h5py", "Reading HDF5 files")
+    except ImportError as exc:
+        raise CommandError(str(exc)) from exc
+    with h5py.File(path, "r") as handle:
+        datasets = []
+        handle.visititems(
+            lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None
+        )
+        found = ", ".join(datasets) or "no dataset"
+        if key is None:
+            if len(datasets) != 1:
+                raise CommandError(f"{path}: holds {found}; name the spectra with a key option.")
+            key = datasets[0]
+        if key not in handle:
+            raise CommandError(f"{path}: has no dataset {key!r}; it holds {found}.")
+        if not isinstance(handle[key], h5py.Dataset):
+            raise CommandError(f"{path}: {key!r} is a group, not a dataset; datasets: {found}.")
+        return handle[key][()]
+
+
+def describe(spectra):
+    """``"N spectra of C channels (245-407 nm)"`` for the command's output."""
+    rows, channels = spectra.values.shape
+    text = f"{rows} spectra of {channels} channels"
+    if spectra.wavelengths is not None:
+        text += f" ({spectra.wavelengths[0]:g}-{spectra.wavelengths[-1]:g}, from the header)"
+    return text
+
+
+def check_output(path, *, extensions, inputs=(), force=False, kind="file"):
+    """Refuse an output before any work: wrong extension, missing folder, an input, or existing."""
+    extension = os.path.splitext(path)[1].lower()
+    if extensions and extension not in extensions:
+        raise CommandError(f"{path}: write a {' or '.join(extensions)} {kind}.")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CommandError(f"{path}: the folder {folder} does not exist.")
+    for source in inputs:
+        if os.path.exists(source) and os.path.exists(path) and os.path.samefile(source, path):
+            raise CommandError(f"{path}: is one of the inputs; write the output elsewhere.")
+    if os.path.exists(path) and not force:
+        raise CommandError(f"{path}: exists; pass --force to overwrite it.")
+
+
+def write_spectra(path, values, wavelengths=None):
+    """Write spectra (rows) to .npy, .npz, .csv (wavelengths as the header row) or HDF5."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".npy":
+        np.save(path, values)
+    elif extension == ".npz":
+        np.savez(path, spectra=values)
+    elif extension == ".csv":
+        header = "" if wavelengths is None else ",".join(f"{w:g}" for w in wavelengths)
+        np.savetxt(path, values, delimiter=",", header=header, comments="")
+    else:
+        from sklspec.utils._optional import import_optional
+
+        with import_optional("h5py", "Writing HDF5 files").File(path, "w") as handle:
+            handle["spectra"] = values
+            if wavelengths is not None:
+                handle["wavelengths"] = wavelengths
