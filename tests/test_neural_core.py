@@ -152,6 +152,31 @@ def test_ctrl_c_stops_augmentation_fits(data, ctrl_c_in_second_epoch):
             check_is_fitted(estimator)
 
 
+def test_ctrl_c_in_a_scikit_learn_labeler_stops_the_augmenter(data, monkeypatch):
+    # scikit-learn's MLPs swallow Ctrl-C ("Training interrupted by user.")
+    # and return; inside a sklspec fit it stops the whole fit.
+    from sklearn.neural_network import MLPRegressor
+
+    from sklspec.augmentation import reference_regressor
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MLPRegressor, "_update_no_improvement_count", interrupted)
+    X, y = data
+    labeler = reference_regressor().set_params(estimator__max_iter=5)
+    augmenter = VAEAugmenter(VAEEncoder((16,), 2, **TINY), labeler=labeler, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        AugmentedRegressor(Ridge(), augmenter).fit(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        augmenter.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(augmenter)
+    # Outside a sklspec fit, scikit-learn's own behaviour is left alone.
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        MLPRegressor(max_iter=5, early_stopping=True).fit(X, y)
+
+
 def test_early_stopping_is_not_mistaken_for_ctrl_c(data):
     X, y = data
     mlp = SpectralMLPRegressor(

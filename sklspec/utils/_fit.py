@@ -1,6 +1,11 @@
 """The context every sklspec ``fit`` runs in: validated parameters, all-or-nothing state."""
 
 import functools
+import warnings
+
+# scikit-learn's MLPs end training on Ctrl-C with this warning instead of
+# raising; inside a sklspec fit it must stop the whole fit.
+_SKLEARN_INTERRUPT = "Training interrupted by user."
 
 
 def fit_context(fit_method):
@@ -12,7 +17,8 @@ def fit_context(fit_method):
     attributes are put back exactly as they were before the call: an
     unfitted estimator stays unfitted, a fitted one keeps its previous fit.
     Fits assign new objects rather than mutate fitted ones, so restoring the
-    attribute dictionary is enough.
+    attribute dictionary is enough. A Ctrl-C that a nested scikit-learn MLP
+    would swallow raises ``KeyboardInterrupt`` too.
     """
 
     @functools.wraps(fit_method)
@@ -20,10 +26,14 @@ def fit_context(fit_method):
         state = dict(vars(estimator))
         try:
             estimator._validate_params()
-            return fit_method(estimator, *args, **kwargs)
-        except BaseException:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("error", message=_SKLEARN_INTERRUPT)
+                return fit_method(estimator, *args, **kwargs)
+        except BaseException as exc:
             vars(estimator).clear()
             vars(estimator).update(state)
+            if isinstance(exc, UserWarning) and str(exc) == _SKLEARN_INTERRUPT:
+                raise KeyboardInterrupt from None
             raise
 
     return wrapper
