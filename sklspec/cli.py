@@ -20,8 +20,8 @@ from sklspec._cli._files import (
     check_output,
     describe,
     read_spectra,
-    write_spectra,
 )
+from sklspec._cli._stream import BlockReader, BlockWriter
 
 _MODEL_EXTENSIONS = (".sklspec",)
 _DEMO_FILES = ("comparison.csv", "maps.png", "spectra.png")
@@ -94,25 +94,38 @@ def _transfer(args):
 
     info = read_info(args.model)["info"]
     model = load(args.model)
-    secondary = read_spectra(args.spectra, key=args.key, header=_header(args))
-    X = secondary.values
-    expected = model.n_features_in_
-    if X.shape[1] != expected:
+    reader = BlockReader(
+        args.spectra, key=args.key, header=_header(args), block_rows=args.block_size
+    )
+    n_rows, n_channels = reader.shape
+    if n_channels != model.n_features_in_:
         raise CommandError(
-            f"{args.spectra} has spectra of {X.shape[1]} channels; the model was "
-            f"fitted on secondary spectra of {expected} channels."
+            f"{args.spectra} has spectra of {n_channels} channels; the model was "
+            f"fitted on secondary spectra of {model.n_features_in_} channels."
         )
     fitted_axis = info.get("secondary_wavelengths")
-    if secondary.wavelengths is not None and fitted_axis is not None:
-        if not np.allclose(secondary.wavelengths, fitted_axis, rtol=0, atol=1e-6):
+    if reader.wavelengths is not None and fitted_axis is not None:
+        if not np.allclose(reader.wavelengths, fitted_axis, rtol=0, atol=1e-6):
             raise CommandError(
-                f"{args.spectra}: its wavelengths ({secondary.wavelengths[0]:g}-"
-                f"{secondary.wavelengths[-1]:g}) differ from those the model was fitted on "
+                f"{args.spectra}: its wavelengths ({reader.wavelengths[0]:g}-"
+                f"{reader.wavelengths[-1]:g}) differ from those the model was fitted on "
                 f"({fitted_axis[0]:g}-{fitted_axis[-1]:g}); resample the spectra first."
             )
-    primary_axis = info.get("primary_wavelengths")
-    write_spectra(args.output, model.predict(X), primary_axis)
-    print(f"wrote {len(X)} primary spectra to {args.output}")
+    writer = None
+    try:
+        # Block by block: memory holds one block of input and output whatever the map size.
+        for block in reader:
+            predicted = model.predict(block)
+            if writer is None:
+                axis = info.get("primary_wavelengths")
+                writer = BlockWriter(args.output, n_rows, predicted.shape[1], axis)
+            writer.write(predicted)
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    writer.close()
+    print(f"wrote {n_rows} primary spectra to {args.output}")
 
 
 def _info(args):
@@ -212,6 +225,9 @@ def build_parser():
     transfer.add_argument("spectra", help=f"new secondary spectra ({formats})")
     transfer.add_argument("-o", "--output", required=True, help=f"output file ({formats})")
     _reading_options(transfer, "array name in .npz/HDF5 files")
+    transfer.add_argument(
+        "--block-size", type=int, default=4096, help="spectra read, transferred and written at once"
+    )
     transfer.set_defaults(run=_transfer)
 
     info = commands.add_parser(

@@ -305,6 +305,56 @@ def test_info_describes_a_model_file_without_loading_it(pairs, tmp_path, capsys)
     assert "not a readable sklspec model file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("extension", [".npy", ".csv", ".h5", ".npz"])
+def test_transfer_streams_in_blocks(pairs, tmp_path, monkeypatch, extension):
+    # Before: the whole input and output were in memory (4 GB each for a
+    # 500 x 500 map). Now the model sees one block at a time.
+    from sklearn.compose import TransformedTargetRegressor
+
+    from sklspec.io import load
+
+    folder, _, secondary = pairs
+    main(fit_args(folder))
+    expected = load(folder / "model.sklspec").predict(secondary[:30]).astype(np.float32)
+    np.save(tmp_path / "map.npy", np.asarray(secondary[:30], dtype=np.float32))
+    seen = []
+    predict = TransformedTargetRegressor.predict
+
+    def recording(self, X, **kwargs):
+        seen.append(len(X))
+        return predict(self, X, **kwargs)
+
+    monkeypatch.setattr(TransformedTargetRegressor, "predict", recording)
+    output = tmp_path / f"out{extension}"
+    args = [str(folder / "model.sklspec"), str(tmp_path / "map.npy"), "-o", str(output)]
+    assert main(["transfer", *args, "--block-size", "7"]) == 0
+    assert seen == [7, 7, 7, 7, 2]
+    if extension == ".npy":
+        written = np.load(output)
+    elif extension == ".csv":
+        written = np.loadtxt(output, delimiter=",")
+    elif extension == ".npz":
+        written = np.load(output)["spectra"]
+    else:
+        import h5py
+
+        with h5py.File(output) as handle:
+            written = handle["spectra"][()]
+    np.testing.assert_allclose(written, expected, rtol=1e-6)
+
+
+def test_a_bad_block_leaves_no_partial_output(pairs, tmp_path, capsys):
+    folder, _, secondary = pairs
+    main(fit_args(folder))
+    spectra = secondary[:30].copy()
+    spectra[25, 4] = np.nan
+    np.save(tmp_path / "map.npy", spectra)
+    args = [str(folder / "model.sklspec"), str(tmp_path / "map.npy"), "-o", str(tmp_path / "o.npy")]
+    assert main(["transfer", *args, "--block-size", "10"]) == 2
+    assert "first at row 25, channel 4" in capsys.readouterr().err
+    assert not (tmp_path / "o.npy").exists()
+
+
 def test_version_help_and_debug(pairs, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])

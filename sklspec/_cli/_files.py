@@ -20,14 +20,7 @@ class Spectra:
     wavelengths: np.ndarray | None = None
 
 
-def read_spectra(path, *, key=None, header=None):
-    """Spectra from a .npy (memory-mapped), .npz, .csv or HDF5 file.
-
-    ``header``: None detects a CSV header (a row of column names, or a
-    strictly increasing numeric first row: the wavelength axis); True and
-    False force it. Every problem raises :class:`CommandError` naming the
-    file.
-    """
+def _check_path(path):
     if not os.path.isfile(path):
         raise CommandError(f"{path}: no such file.")
     extension = os.path.splitext(path)[1].lower()
@@ -35,19 +28,13 @@ def read_spectra(path, *, key=None, header=None):
         raise CommandError(
             f"{path}: unknown format {extension!r}; use one of {', '.join(SPECTRA_FORMATS)}."
         )
-    wavelengths = None
+    return extension
+
+
+def _reading_errors(path, read):
+    """``read()``, with numpy's and h5py's exceptions turned into one-line errors."""
     try:
-        if extension == ".npy":
-            with open(path, "rb") as handle:
-                if handle.read(6) != b"\x93NUMPY":
-                    raise CommandError(f"{path}: not a .npy array file (no NumPy header).")
-            values = np.load(path, mmap_mode="r", allow_pickle=False)
-        elif extension == ".npz":
-            values = _read_npz(path, key)
-        elif extension == ".csv":
-            values, wavelengths = _read_csv(path, header)
-        else:
-            values = _read_hdf5(path, key)
+        return read()
     except CommandError:
         raise
     except ValueError as exc:
@@ -58,10 +45,62 @@ def read_spectra(path, *, key=None, header=None):
         raise CommandError(f"{path}: cannot read spectra ({exc}).") from exc
     except (OSError, EOFError) as exc:
         raise CommandError(f"{path}: cannot read spectra ({exc or type(exc).__name__}).") from exc
-    return Spectra(_check_values(path, values), wavelengths)
 
 
-def _check_values(path, values):
+def read_spectra(path, *, key=None, header=None):
+    """Spectra from a .npy (memory-mapped), .npz, .csv or HDF5 file.
+
+    ``header``: None detects a CSV header (a row of column names, or a
+    strictly increasing numeric first row: the wavelength axis); True and
+    False force it. Every problem raises :class:`CommandError` naming the
+    file.
+    """
+    extension = _check_path(path)
+    if extension == ".csv":
+        wavelengths, skip, _ = read_csv_header(path, header)
+        values = _reading_errors(
+            path, lambda: np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
+        )
+        values = _check_values(path, values)
+        if wavelengths is not None and wavelengths.size != values.shape[1]:
+            raise CommandError(
+                f"{path}: the header has {wavelengths.size} wavelengths but the spectra have "
+                f"{values.shape[1]} channels."
+            )
+        return Spectra(values, wavelengths)
+    values, close = spectra_dataset(path, key)
+    try:
+        values = values[()] if extension in (".h5", ".hdf5") else values
+    finally:
+        close()
+    return Spectra(_check_values(path, values))
+
+
+def spectra_dataset(path, key):
+    """A sliceable view of the spectra of a .npy, .npz or HDF5 file, checked, and its closer."""
+    extension = _check_path(path)
+
+    def nothing():
+        pass
+
+    if extension == ".npy":
+        with open(path, "rb") as handle:
+            if handle.read(6) != b"\x93NUMPY":
+                raise CommandError(f"{path}: not a .npy array file (no NumPy header).")
+        values = _reading_errors(path, lambda: np.load(path, mmap_mode="r", allow_pickle=False))
+        return _check_values(path, values, scan=False), nothing
+    if extension == ".npz":
+        return _check_values(path, _reading_errors(path, lambda: _read_npz(path, key))), nothing
+    handle, dataset = _reading_errors(path, lambda: _open_hdf5(path, key))
+    try:
+        _check_values(path, dataset, scan=False)
+    except CommandError:
+        handle.close()
+        raise
+    return dataset, handle.close
+
+
+def _check_values(path, values, *, scan=True):
     if values.dtype.kind in "USO":
         raise CommandError(f"{path}: holds text, not numbers.")
     if values.dtype.kind == "c":
@@ -76,24 +115,25 @@ def _check_values(path, values):
         raise CommandError(f"{path}: holds no spectra.")
     if values.shape[1] == 0:
         raise CommandError(f"{path}: its spectra have no channels.")
-    if values.dtype.kind == "f":
-        bad = _first_non_finite(values)
-        if bad is not None:
-            raise CommandError(
-                f"{path}: contains NaN or infinite values (first at row {bad[0]}, channel "
-                f"{bad[1]}); remove or repair those spectra."
-            )
+    if scan:
+        # Row blocks: a memory-mapped file is checked without reading it whole into memory.
+        for start in range(0, len(values), 4096):
+            check_block(path, values[start : start + 4096], start)
     return values
 
 
-def _first_non_finite(values, block=4096):
-    # Row blocks: a memory-mapped file is checked without reading it whole into memory.
-    for start in range(0, len(values), block):
-        finite = np.isfinite(values[start : start + block])
+def check_block(path, block, start):
+    """``block`` (rows ``start``...) as floats, or an error at its first NaN or infinity."""
+    block = np.asarray(block)
+    if block.dtype.kind == "f":
+        finite = np.isfinite(block)
         if not finite.all():
             row, channel = np.argwhere(~finite)[0]
-            return start + int(row), int(channel)
-    return None
+            raise CommandError(
+                f"{path}: contains NaN or infinite values (first at row {start + int(row)}, "
+                f"channel {int(channel)}); remove or repair those spectra."
+            )
+    return block
 
 
 def _read_npz(path, key):
@@ -112,36 +152,29 @@ def _parse_row(line):
         return None
 
 
-def _read_csv(path, header):
+def read_csv_header(path, header):
+    """``(wavelengths or None, rows to skip, channels)`` of a CSV file of spectra."""
     with open(path) as handle:
         first = handle.readline().strip()
     if not first:
         raise CommandError(f"{path}: holds no spectra (the file is empty).")
     first_row = _parse_row(first)
-    wavelengths = None
     if header is None:
         increasing = first_row is not None and first_row.size > 1
         header = first_row is None or (increasing and bool(np.all(np.diff(first_row) > 0)))
-    if header and first_row is not None:
-        wavelengths = first_row
-    skip = 1 if header else 0
-    values = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
-    if wavelengths is not None and values.size and wavelengths.size != values.shape[1]:
-        raise CommandError(
-            f"{path}: the header has {wavelengths.size} wavelengths but the spectra have "
-            f"{values.shape[1]} channels."
-        )
-    return values, wavelengths
+    wavelengths = first_row if header else None
+    return wavelengths, int(bool(header)), len(first.split(","))
 
 
-def _read_hdf5(path, key):
+def _open_hdf5(path, key):
     from sklspec.utils._optional import import_optional
 
     try:
         h5py = import_optional("h5py", "Reading HDF5 files")
     except ImportError as exc:
         raise CommandError(str(exc)) from exc
-    with h5py.File(path, "r") as handle:
+    handle = h5py.File(path, "r")
+    try:
         datasets = []
         handle.visititems(
             lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None
@@ -155,7 +188,10 @@ def _read_hdf5(path, key):
             raise CommandError(f"{path}: has no dataset {key!r}; it holds {found}.")
         if not isinstance(handle[key], h5py.Dataset):
             raise CommandError(f"{path}: {key!r} is a group, not a dataset; datasets: {found}.")
-        return handle[key][()]
+    except BaseException:
+        handle.close()
+        raise
+    return handle, handle[key]
 
 
 def describe(spectra):
@@ -180,22 +216,3 @@ def check_output(path, *, extensions, inputs=(), force=False, kind="file"):
             raise CommandError(f"{path}: is one of the inputs; write the output elsewhere.")
     if os.path.exists(path) and not force:
         raise CommandError(f"{path}: exists; pass --force to overwrite it.")
-
-
-def write_spectra(path, values, wavelengths=None):
-    """Write spectra (rows) to .npy, .npz, .csv (wavelengths as the header row) or HDF5."""
-    extension = os.path.splitext(path)[1].lower()
-    if extension == ".npy":
-        np.save(path, values)
-    elif extension == ".npz":
-        np.savez(path, spectra=values)
-    elif extension == ".csv":
-        header = "" if wavelengths is None else ",".join(f"{w:g}" for w in wavelengths)
-        np.savetxt(path, values, delimiter=",", header=header, comments="")
-    else:
-        from sklspec.utils._optional import import_optional
-
-        with import_optional("h5py", "Writing HDF5 files").File(path, "w") as handle:
-            handle["spectra"] = values
-            if wavelengths is not None:
-                handle["wavelengths"] = wavelengths

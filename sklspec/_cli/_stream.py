@@ -1,0 +1,100 @@
+"""Block-by-block reading and writing of spectra files, for maps larger than memory."""
+
+import os
+
+import numpy as np
+
+from sklspec._cli._files import CommandError, check_block, read_csv_header, spectra_dataset
+
+
+class BlockReader:
+    """Rows of a spectra file in blocks: .npy memory-mapped, HDF5 sliced, CSV parsed in chunks.
+
+    ``.npz`` archives are read whole (a zip member cannot be sliced).
+    """
+
+    def __init__(self, path, *, key=None, header=None, block_rows=4096):
+        self.path, self.block_rows = path, block_rows
+        self.wavelengths = None
+        extension = os.path.splitext(path)[1].lower()
+        self._csv = extension == ".csv"
+        if self._csv:
+            self.wavelengths, self._skip, n_channels = read_csv_header(path, header)
+            with open(path) as handle:
+                n_rows = sum(1 for line in handle if line.strip()) - self._skip
+            self.shape = (n_rows, n_channels)
+        else:
+            self._values, self._close = spectra_dataset(path, key)
+            self.shape = self._values.shape
+        if self.shape[0] == 0:
+            raise CommandError(f"{path}: holds no spectra.")
+
+    def __iter__(self):
+        if self._csv:
+            with open(self.path) as handle:
+                for _ in range(self._skip):
+                    handle.readline()
+                start = 0
+                while start < self.shape[0]:
+                    block = np.loadtxt(handle, delimiter=",", ndmin=2, max_rows=self.block_rows)
+                    yield check_block(self.path, block, start)
+                    start += len(block)
+            return
+        try:
+            for start in range(0, self.shape[0], self.block_rows):
+                block = np.asarray(self._values[start : start + self.block_rows])
+                yield check_block(self.path, block, start)
+        finally:
+            self._close()
+
+
+class BlockWriter:
+    """Writes rows block by block to .npy, .csv or HDF5 (``.npz`` is written at the end)."""
+
+    def __init__(self, path, n_rows, n_channels, wavelengths=None):
+        self.path, self.shape, self.wavelengths = path, (n_rows, n_channels), wavelengths
+        self.extension = os.path.splitext(path)[1].lower()
+        self._blocks, self._row = [], 0
+        if self.extension == ".npy":
+            self._handle = open(path, "wb")  # closed in close()
+            header = {"descr": "<f4", "fortran_order": False, "shape": self.shape}
+            np.lib.format.write_array_header_1_0(self._handle, header)
+        elif self.extension == ".csv":
+            self._handle = open(path, "w")  # closed in close()
+            if wavelengths is not None:
+                self._handle.write(",".join(f"{w:g}" for w in wavelengths) + "\n")
+        elif self.extension in (".h5", ".hdf5"):
+            from sklspec.utils._optional import import_optional
+
+            h5py = import_optional("h5py", "Writing HDF5 files")
+            self._handle = h5py.File(path, "w")
+            self._dataset = self._handle.create_dataset("spectra", self.shape, dtype="f4")
+            if wavelengths is not None:
+                self._handle["wavelengths"] = wavelengths
+        else:
+            self._handle = None
+
+    def write(self, block):
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        if self.extension == ".npy":
+            block.tofile(self._handle)
+        elif self.extension == ".csv":
+            np.savetxt(self._handle, block, delimiter=",", fmt="%.7g")
+        elif self._handle is not None:
+            self._dataset[self._row : self._row + len(block)] = block
+        else:
+            self._blocks.append(block)
+        self._row += len(block)
+
+    def close(self):
+        if self._handle is not None:
+            self._handle.close()
+        else:
+            np.savez(self.path, spectra=np.concatenate(self._blocks))
+
+    def discard(self):
+        """Close and remove a partly written output."""
+        if self._handle is not None:
+            self._handle.close()
+        if os.path.exists(self.path):
+            os.remove(self.path)
