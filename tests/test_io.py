@@ -23,6 +23,14 @@ safetensors = pytest.importorskip("safetensors.numpy")
 CUDA = torch.cuda.is_available()
 
 
+def test_the_allow_list_holds_every_public_estimator():
+    from sklspec.io._allowlist import _SKLSPEC, allowed_class_paths, class_path
+    from sklspec.utils import all_estimators
+
+    assert set(_SKLSPEC) == {class_path(cls) for _, cls in all_estimators()}
+    assert set(_SKLSPEC) <= allowed_class_paths()
+
+
 def _outputs(model, X):
     """What a fitted model computes: predictions, transforms or samples."""
     if hasattr(model, "predict"):
@@ -220,5 +228,7 @@ def test_what_cannot_be_saved_is_refused_when_saving(tmp_path, pairs):
     model = TransformedTargetRegressor(PLSRegression(2), func=np.log1p, inverse_func=np.expm1)
     with pytest.raises(ModelFileError, match="Cannot save an object of type ufunc"):
         save(model.fit(X, Y), tmp_path / "m.sklspec")
+    with pytest.raises(ModelFileError, match="cannot write the model file"):
+        save(PLSRegression(), tmp_path / "missing" / "m.sklspec")
     with pytest.raises(ModelFileError, match="info must hold JSON values"):
         save(PLSRegression(), tmp_path / "m.sklspec", info={"when": object()})

@@ -108,7 +108,10 @@ def save(model, path, *, info=None):
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"info must hold JSON values only: {exc}") from exc
     metadata = {"sklspec": structure, "checksum": _checksum(structure, encoder.tensors)}
-    safetensors.save_file(encoder.tensors, os.fspath(path), metadata=metadata)
+    try:
+        safetensors.save_file(encoder.tensors, os.fspath(path), metadata=metadata)
+    except Exception as exc:  # safetensors' own error type is private to its Rust module
+        raise ModelFileError(f"{os.fspath(path)}: cannot write the model file ({exc}).") from exc
 
 
 def _read(path, *, tensors):
