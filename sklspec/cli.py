@@ -21,7 +21,7 @@ from sklspec._cli._files import (
     describe,
     read_spectra,
 )
-from sklspec._cli._stream import BlockReader, BlockWriter
+from sklspec._cli._stream import BlockReader, BlockWriter, transfer_blocks
 
 _MODEL_EXTENSIONS = (".sklspec",)
 _DEMO_FILES = ("comparison.csv", "maps.png", "spectra.png")
@@ -111,20 +111,11 @@ def _transfer(args):
                 f"{reader.wavelengths[-1]:g}) differ from those the model was fitted on "
                 f"({fitted_axis[0]:g}-{fitted_axis[-1]:g}); resample the spectra first."
             )
-    writer = None
-    try:
-        # Block by block: memory holds one block of input and output whatever the map size.
-        for block in reader:
-            predicted = model.predict(block)
-            if writer is None:
-                axis = info.get("primary_wavelengths")
-                writer = BlockWriter(args.output, n_rows, predicted.shape[1], axis)
-            writer.write(predicted)
-    except BaseException:
-        if writer is not None:
-            writer.discard()
-        raise
-    writer.close()
+    # Block by block: memory holds a few blocks of input and output whatever the map size.
+    axis = info.get("primary_wavelengths")
+    transfer_blocks(
+        model, reader, lambda n_outputs: BlockWriter(args.output, n_rows, n_outputs, axis)
+    )
     print(f"wrote {n_rows} primary spectra to {args.output}")
 
 

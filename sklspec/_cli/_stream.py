@@ -1,6 +1,7 @@
 """Block-by-block reading and writing of spectra files, for maps larger than memory."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -15,7 +16,7 @@ class BlockReader:
 
     def __init__(self, path, *, key=None, header=None, block_rows=4096):
         self.path, self.block_rows = path, block_rows
-        self.wavelengths = None
+        self.wavelengths, self._values, self._npy_offset = None, None, None
         extension = os.path.splitext(path)[1].lower()
         self._csv = extension == ".csv"
         if self._csv:
@@ -26,6 +27,12 @@ class BlockReader:
         else:
             self._values, self._close = spectra_dataset(path, key)
             self.shape = self._values.shape
+        # A C-ordered .npy is read with plain file reads: pages of a memory
+        # map stay resident once touched, so a pass over a map through one
+        # would hold the whole file in memory.
+        if isinstance(self._values, np.memmap) and self._values.flags.c_contiguous:
+            self._npy_offset, self._dtype = self._values.offset, self._values.dtype
+            self._values = None
         if self.shape[0] == 0:
             raise CommandError(f"{path}: holds no spectra.")
 
@@ -40,12 +47,24 @@ class BlockReader:
                     yield check_block(self.path, block, start)
                     start += len(block)
             return
+        if self._npy_offset is not None:
+            yield from self._npy_blocks()
+            return
         try:
             for start in range(0, self.shape[0], self.block_rows):
                 block = np.asarray(self._values[start : start + self.block_rows])
                 yield check_block(self.path, block, start)
         finally:
             self._close()
+
+    def _npy_blocks(self):
+        n_rows, n_channels = self.shape
+        with open(self.path, "rb") as handle:
+            handle.seek(self._npy_offset)
+            for start in range(0, n_rows, self.block_rows):
+                rows = min(self.block_rows, n_rows - start)
+                block = np.fromfile(handle, dtype=self._dtype, count=rows * n_channels)
+                yield check_block(self.path, block.reshape(rows, n_channels), start)
 
 
 class BlockWriter:
@@ -98,3 +117,34 @@ class BlockWriter:
             self._handle.close()
         if os.path.exists(self.path):
             os.remove(self.path)
+
+
+def transfer_blocks(model, reader, make_writer):
+    """``model.predict`` over ``reader``'s blocks into the writer ``make_writer(n_outputs)``.
+
+    One block is read ahead and the previous one written while the model
+    computes: file reads and writes release the GIL, as torch does, so disk
+    and compute overlap. On any error the partial output is removed.
+    """
+    writer, pending = None, None
+    blocks = iter(reader)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            upcoming = pool.submit(next, blocks, None)
+            while (block := upcoming.result()) is not None:
+                upcoming = pool.submit(next, blocks, None)
+                predicted = model.predict(block)
+                if writer is None:
+                    writer = make_writer(predicted.shape[1])
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write, predicted)
+            if pending is not None:
+                pending.result()
+        except BaseException:
+            if writer is not None:
+                if pending is not None:
+                    pending.exception()  # let the last write finish before removing the file
+                writer.discard()
+            raise
+    writer.close()
