@@ -25,11 +25,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     """Base of the estimators that train a torch module through a skorch net.
 
     Subclasses declare their ``__init__`` (the shared parameters after their
-    own), ``_module_class``, ``_net_class``, ``_module_params`` and
-    ``fit``; the base validates the parameters, assembles the net (Adam,
-    L2 on weights, seeded split and batch order, early stopping, the
-    divergence check) and trains it (:meth:`_train`). It assigns nothing:
-    ``fit`` assigns every fitted attribute once training has succeeded.
+    own), ``_module_class``, ``_net_class``, ``_module_params``,
+    ``_net_dims`` and ``fit``; the base validates the parameters, assembles
+    the net (Adam, L2 on weights, seeded split and batch order, early
+    stopping, the divergence check) and trains it (:meth:`_train`). It
+    assigns nothing: ``fit`` assigns every fitted attribute once training has
+    succeeded. ``_export_state`` and ``_restore_state`` let ``sklspec.io``
+    save the net as weights and rebuild it on the CPU.
     """
 
     _parameter_constraints: dict = {
