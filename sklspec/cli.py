@@ -204,7 +204,13 @@ def build_parser():
     _reading_options(fit, "array name in .npz/HDF5 files, for both inputs")
     fit.add_argument("--primary-key", help="array name in the primary file (overrides --key)")
     fit.add_argument("--secondary-key", help="array name in the secondary file")
-    fit.add_argument("-v", "--verbose", action="count", default=0, help="report every epoch")
+    fit.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: a table of every epoch; -vv: also a progress bar per epoch on a terminal",
+    )
     fit.set_defaults(run=_fit_transfer)
 
     transfer = commands.add_parser(

@@ -205,6 +205,21 @@ def test_bad_parameters_name_the_parameter_and_value(data, estimator, name):
         estimator.fit(X, y)
 
 
+def test_epoch_table_is_plain_when_redirected_and_coloured_on_a_terminal(data, capsys, monkeypatch):
+    # Before: `-v` output kept the terminal colour codes in log files.
+    X, y = data
+    fit = dict(lr=1e-2, max_epochs=3, device="cpu", random_state=0)
+    SpectralMLPRegressor((8,), verbose=1, **fit).fit(X, y)
+    redirected = capsys.readouterr().out
+    assert "train_loss" in redirected and "\x1b[" not in redirected
+    monkeypatch.setattr("sklspec._neural._callbacks._is_terminal", lambda stream: True)
+    model = SpectralMLPRegressor((8,), verbose=2, **fit).fit(X, y)
+    assert "\x1b[36m" in capsys.readouterr().out  # the best train loss, highlighted
+    assert "progress_bar" in dict(model.net_.callbacks_)
+    model = SpectralMLPRegressor((8,), verbose=1, **fit).fit(X, y)
+    assert "progress_bar" not in dict(model.net_.callbacks_)
+
+
 def test_shared_parameters_are_documented_with_each_estimators_defaults():
     for cls in (VAEEncoder, ConditionalVAE, SpectralMLPRegressor):
         assert "{shared_parameters}" not in cls.__doc__ and "{vae_parameters}" not in cls.__doc__

@@ -10,7 +10,12 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
-from sklspec._neural._callbacks import DivergenceCheck, StopOnPatience
+from sklspec._neural._callbacks import (
+    DivergenceCheck,
+    EpochTable,
+    StopOnPatience,
+    progress_callbacks,
+)
 from sklspec._neural._modules import ACTIVATIONS
 from sklspec._neural._torch import (
     batched_forward,
@@ -103,6 +108,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         monitor = None if self.early_stopping else self._monitor
         callbacks.append(("divergence", DivergenceCheck(self._model_name, monitor=monitor)))
         callbacks += self._training_callbacks()
+        callbacks += progress_callbacks(self.verbose)
         if self.validation_fraction is None:
             train_split = None
         else:
@@ -124,6 +130,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(seed),
             callbacks=callbacks,
+            callbacks__print_log=EpochTable(),
             device=device,
             verbose=self.verbose,
             **self._net_params(),

@@ -1,8 +1,10 @@
 """skorch callbacks and net behaviour shared by the neural estimators."""
 
 import math
+import re
+import sys
 
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, PrintLog, ProgressBar
 
 from sklspec.exceptions import TrainingDivergedError
 
@@ -99,3 +101,31 @@ class DivergenceCheck(Callback):
                 f"first batch) to {train_loss:.4g} (epoch {epoch})"
             )
             raise TrainingDivergedError(diverged_message(self.model, what, net.lr))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _is_terminal(stream):
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class EpochTable(PrintLog):
+    """skorch's per-epoch table, without colour codes when the output is not a terminal.
+
+    Redirected to a file or a log, the codes that highlight the best epochs
+    would only clutter it.
+    """
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        return text if _is_terminal(sys.stdout) else _ANSI.sub("", text)
+
+
+def progress_callbacks(verbose):
+    """On a terminal with ``verbose`` >= 2, a progress bar per epoch (batches, time left, loss)."""
+    if verbose >= 2 and _is_terminal(sys.stderr):
+        # tqdm redraws one line: a terminal shows it, a log file would get
+        # every redraw, so redirected output keeps the epoch table only.
+        return [("progress_bar", ProgressBar(postfix_keys=["train_loss"]))]
+    return []

@@ -43,7 +43,9 @@ random_state : int, RandomState instance or None, default={default}
     sampling noise. On CPU the same seed gives the same model.""",
     "verbose": """\
 verbose : int, default={default}
-    If > 0, print a table per epoch: the losses and the duration.""",
+    If > 0, print a table per epoch: the losses and the duration (colour
+    codes only on a terminal). If > 1, also a progress bar within each epoch
+    (batches, time left, running loss) when the output is a terminal.""",
     "inference_batch_size": """\
 inference_batch_size : int, default={default}
     Samples per batch when predicting or transforming; bounds memory on
