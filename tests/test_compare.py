@@ -99,6 +99,9 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     result = _demo.run_demo(tmp_path, quick=True, random_state=0)
     out = capsys.readouterr().out
     assert "simulating the test map" in out and "rse" in out
+    # The table says which way is better, and shows no NaN.
+    assert "Lower is better: euclidean" in out and "-1 is the same shape" in out
+    assert " NaN" not in out
     # Each fit of each search is reported: the sign of life during long fits.
     assert out.count("[CV] END") == 1 + 1 + 7 + 4  # quick grids, one split
     assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}

@@ -21,6 +21,15 @@ _SIZES = {
 }
 
 
+#: How to read the comparison table; printed under it.
+TABLE_LEGEND = (
+    "Lower is better: euclidean (mean distance, counts), cosine (the paper's sign: -1 is the "
+    "same shape, 0 orthogonal), rse (1 = predicting the mean spectrum). Higher is better: "
+    "k_score (share of pixels clustered as the truth is). compression_ratio: only models "
+    "with a decoder (VAE + MLP) exchange latent points instead of spectra."
+)
+
+
 def run_demo(
     output,
     *,
@@ -103,7 +112,8 @@ def run_demo(
     )
     if verbose:
         print()
-        print(result.table.drop(columns="best_params").round(4).to_string())
+        print(result.table.drop(columns="best_params").round(4).to_string(na_rep="-"))
+        print(TABLE_LEGEND)
     result.table.to_csv(os.path.join(output, "comparison.csv"))
 
     test = maps["test"]
