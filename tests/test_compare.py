@@ -102,8 +102,12 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     # The table says which way is better, and shows no NaN.
     assert "Lower is better: euclidean" in out and "-1 is the same shape" in out
     assert " NaN" not in out
-    # Each fit of each search is reported: the sign of life during long fits.
-    assert out.count("[CV] END") == 1 + 1 + 7 + 4  # quick grids, one split
+    # Each candidate of each search is reported, in the user's terms: the
+    # sign of life during long fits (before: "[CV] END regressor__model__...").
+    assert out.count("on the validation spectra") == 1 + 1 + 7 + 4  # quick grids
+    assert "vae_mlp: candidate 1/1 (MLP lr 0.001): mean Euclidean distance" in out
+    assert "knn: candidate 7/7 (n_neighbors 20)" in out
+    assert "regressor__model" not in out and "[CV]" not in out
     assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}
     for name in ("comparison.csv", "maps.png", "spectra.png"):
         assert (tmp_path / name).stat().st_size > 0

@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.metrics import silhouette_score
-from sklearn.model_selection import GridSearchCV, PredefinedSplit
+from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, check_array, check_random_state
@@ -122,6 +122,39 @@ def wrap_transfer_model(estimator, preprocessing):
     )
 
 
+_OWNERS = {"mapper": "MLP", "vae": "VAE"}
+
+
+def _in_user_terms(params):
+    """Grid parameters as a user reads them: ``mapper__lr=0.001`` -> ``MLP lr 0.001``."""
+    parts = []
+    for key, value in params.items():
+        *owners, leaf = key.split("__")
+        parts.append(" ".join([*(_OWNERS.get(owner, owner) for owner in owners), leaf, str(value)]))
+    return ", ".join(parts) or "its own settings"
+
+
+class _ReportingScorer:
+    """The search's scorer, printing one line per candidate as it is scored."""
+
+    def __init__(self, scorer, name, keys, n_candidates):
+        self.scorer, self.name, self.keys = scorer, name, keys
+        self.n_candidates, self.done, self.start = n_candidates, 0, time.perf_counter()
+
+    def __call__(self, estimator, X, y, **kwargs):
+        score = self.scorer(estimator, X, y, **kwargs)
+        self.done += 1
+        params = estimator.get_params()
+        chosen = {key: params[f"regressor__model__{key}"] for key in self.keys}
+        print(
+            f"  {self.name}: candidate {self.done}/{self.n_candidates} "
+            f"({_in_user_terms(chosen)}): mean Euclidean distance {-score:.4g} on the "
+            f"validation spectra ({time.perf_counter() - self.start:.0f} s)",
+            flush=True,
+        )
+        return score
+
+
 def _n_parameters(model, n_outputs):
     """Parameters of a fitted model (the stored training pairs for KNN), and of its decoder."""
     model = model.regressor_.named_steps["model"]
@@ -190,8 +223,9 @@ def compare_transfer_models(
         Seed for the k-means and the default models.
     verbose : int, default=0
         If > 0, report each model's search and score; if > 1, also each
-        fit of the search (``GridSearchCV`` with ``verbose=2``), which is
-        the only sign of life while a large neural model trains.
+        candidate of the search as it is scored, named in the model's terms
+        (``MLP lr 0.001``), the sign of life while a large neural model
+        trains.
 
     Returns
     -------
@@ -233,15 +267,26 @@ def compare_transfer_models(
 
     rows, predictions, searches = {}, {}, {}
     for name, (estimator, grid) in models.items():
+        n_candidates = len(ParameterGrid(grid))
+        scoring = spectral_scoring("neg_mean_euclidean_distance")
         if verbose:
-            print(f"compare_transfer_models: tuning {name} over {grid}", flush=True)
+            print(
+                f"compare_transfer_models: tuning {name}, {n_candidates} candidate(s) "
+                f"({_in_user_terms(grid)})",
+                flush=True,
+            )
+        if verbose > 1:
+            # One line per candidate, in the user's terms, while the search runs.
+            scoring = {
+                key: _ReportingScorer(scorer, name, list(grid), n_candidates)
+                for key, scorer in scoring.items()
+            }
         search = GridSearchCV(
             wrap_transfer_model(estimator, preprocessing),
             {f"regressor__model__{key}": values for key, values in grid.items()},
-            scoring=spectral_scoring("neg_mean_euclidean_distance"),
+            scoring=scoring,
             refit="neg_mean_euclidean_distance",
             cv=split,
-            verbose=2 if verbose > 1 else 0,
         )
         start = time.perf_counter()
         search.fit(X_fit, Y_fit)
