@@ -41,17 +41,19 @@ def _outputs(model, X):
 
 
 @pytest.mark.parametrize("estimator", list(_instances()), ids=lambda e: type(e).__name__)
-def test_every_public_estimator_round_trips_exactly(tmp_path, estimator):
+def test_every_public_estimator_round_trips_exactly_in_both_formats(tmp_path, estimator):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 5)), rng.normal(size=(40, 5))
     if type(estimator).__name__ == "VAEDecoder":
         X = X[:, :2]
     model = estimator.fit(X, y)
     save(model, tmp_path / "model.sklspec")
-    loaded = load(tmp_path / "model.sklspec")
-    assert type(loaded) is type(model) and loaded.get_params().keys() == model.get_params().keys()
-    for got, expected in zip(_outputs(loaded, X), _outputs(model, X), strict=True):
-        np.testing.assert_array_equal(got, expected)
+    joblib.dump(model, tmp_path / "model.joblib")
+    for loaded in (load(tmp_path / "model.sklspec"), joblib.load(tmp_path / "model.joblib")):
+        assert type(loaded) is type(model)
+        assert loaded.get_params().keys() == model.get_params().keys()
+        for got, expected in zip(_outputs(loaded, X), _outputs(model, X), strict=True):
+            np.testing.assert_array_equal(got, expected)
 
 
 @pytest.fixture(scope="module")

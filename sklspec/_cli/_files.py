@@ -77,7 +77,11 @@ def read_spectra(path, *, key=None, header=None):
 
 
 def spectra_dataset(path, key):
-    """A sliceable view of the spectra of a .npy, .npz or HDF5 file, checked, and its closer."""
+    """A sliceable view of the spectra of a .npy, .npz or HDF5 file, and its closer.
+
+    Type and shape are checked here; values (NaN) by the caller, once, whole
+    or block by block.
+    """
     extension = _check_path(path)
 
     def nothing():
@@ -90,7 +94,8 @@ def spectra_dataset(path, key):
         values = _reading_errors(path, lambda: np.load(path, mmap_mode="r", allow_pickle=False))
         return _check_values(path, values, scan=False), nothing
     if extension == ".npz":
-        return _check_values(path, _reading_errors(path, lambda: _read_npz(path, key))), nothing
+        values = _reading_errors(path, lambda: _read_npz(path, key))
+        return _check_values(path, values, scan=False), nothing
     handle, dataset = _reading_errors(path, lambda: _open_hdf5(path, key))
     try:
         _check_values(path, dataset, scan=False)
