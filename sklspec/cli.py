@@ -31,55 +31,209 @@ def _header(args):
     return {"auto": None, "yes": True, "no": False}[args.header]
 
 
+def _read_pairs(primary_path, secondary_path, args):
+    primary = read_spectra(primary_path, key=args.primary_key or args.key, header=_header(args))
+    secondary = read_spectra(
+        secondary_path, key=args.secondary_key or args.key, header=_header(args)
+    )
+    if len(primary.values) != len(secondary.values):
+        raise CommandError(
+            f"{primary_path} has {len(primary.values)} spectra and {secondary_path} "
+            f"{len(secondary.values)}; rows must be the same samples measured on both "
+            "instruments."
+        )
+    return primary, secondary
+
+
+def _validation_part(args, primary, secondary):
+    """(X_train, Y_train, X_val, Y_val): the given validation files, or a random fraction."""
+    X, Y = secondary.values, primary.values
+    if args.validation_primary:
+        val_primary, val_secondary = _read_pairs(
+            args.validation_primary, args.validation_secondary, args
+        )
+        for name, fitted, given in (
+            ("primary", Y, val_primary.values),
+            ("secondary", X, val_secondary.values),
+        ):
+            if given.shape[1] != fitted.shape[1]:
+                raise CommandError(
+                    f"the validation {name} spectra have {given.shape[1]} channels and the "
+                    f"training ones {fitted.shape[1]}."
+                )
+        return X, Y, val_secondary.values, val_primary.values
+    if not 0 < args.validation_fraction < 1:
+        raise CommandError(
+            f"--validation-fraction must be between 0 and 1; got {args.validation_fraction:g}."
+        )
+    n_validation = round(args.validation_fraction * len(X))
+    if n_validation < 2 or len(X) - n_validation < 3:
+        raise CommandError(
+            f"too few pairs ({len(X)}) to hold out {args.validation_fraction:g} of them for "
+            "validation: need at least 2 validation and 3 training pairs; give more pairs, "
+            "a larger --validation-fraction, or --validation-primary/--validation-secondary."
+        )
+    order = np.random.default_rng(args.seed).permutation(len(X))
+    val, train = np.sort(order[:n_validation]), np.sort(order[n_validation:])
+    return X[train], Y[train], X[val], Y[val]
+
+
+def _same_grid(primary, secondary):
+    """Whether both instruments' spectra share one wavelength grid (DS and PDS need it)."""
+    if primary.values.shape[1] != secondary.values.shape[1]:
+        return False
+    if primary.wavelengths is None or secondary.wavelengths is None:
+        return True
+    return bool(np.allclose(primary.wavelengths, secondary.wavelengths, rtol=0, atol=1e-6))
+
+
+def _chosen_models(args, primary, secondary):
+    from sklspec._cli._selection import MODEL_LABELS, SAME_GRID_MODELS
+
+    same_grid = _same_grid(primary, secondary)
+    if args.models is None:
+        names = [name for name in MODEL_LABELS if same_grid or name not in SAME_GRID_MODELS]
+        if not same_grid:
+            print("DS and PDS left out: the two instruments' wavelength grids differ.")
+        return names
+    names = [name.strip() for name in args.models.split(",") if name.strip()]
+    unknown = [name for name in names if name not in MODEL_LABELS]
+    if unknown or not names:
+        raise CommandError(
+            f"--models: unknown model {', '.join(unknown) or repr(args.models)}; choose from "
+            f"{', '.join(MODEL_LABELS)}."
+        )
+    grid_bound = [name for name in names if name in SAME_GRID_MODELS]
+    if grid_bound and not same_grid:
+        raise CommandError(
+            f"--models: {', '.join(grid_bound)} map each channel onto the same channel, but "
+            f"the secondary spectra have {secondary.values.shape[1]} channels and the primary "
+            f"{primary.values.shape[1]} (or other wavelengths); resample them onto one grid."
+        )
+    return list(dict.fromkeys(names))
+
+
+def _preprocessing(args):
+    from sklearn.preprocessing import StandardScaler
+
+    if args.baseline is None:
+        return StandardScaler()
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("baseline", _baseline_subtractor(args)), ("scale", StandardScaler())])
+
+
+def _baseline_subtractor(args):
+    from sklspec.preprocessing import BaselineSubtractor
+
+    return BaselineSubtractor(min_window=args.baseline, smooth_window=max(1, args.baseline // 2))
+
+
+def _check_network_options(args):
+    """The network options' ranges, named as the user typed them."""
+    for option, values in (
+        ("--epochs", [args.epochs]),
+        ("--latent-dim", [args.latent_dim]),
+        ("--vae-hidden", args.vae_hidden),
+    ):
+        if min(values) < 1:
+            raise CommandError(f"{option} must be a positive integer; got {min(values)}.")
+    if not (np.isfinite(args.lr) and args.lr > 0):
+        raise CommandError(f"--lr must be a positive number; got {args.lr:g}.")
+    if args.baseline is not None and args.baseline < 1:
+        raise CommandError(f"--baseline must be a positive window; got {args.baseline}.")
+
+
 def _fit_transfer(args):
+    _check_network_options(args)
     check_output(
         args.output,
         extensions=_MODEL_EXTENSIONS,
-        inputs=(args.primary, args.secondary),
+        inputs=[
+            path
+            for path in (
+                args.primary,
+                args.secondary,
+                args.validation_primary,
+                args.validation_secondary,
+            )
+            if path
+        ],
         force=args.force,
         kind="model file",
     )
-    primary = read_spectra(args.primary, key=args.primary_key or args.key, header=_header(args))
-    secondary = read_spectra(
-        args.secondary, key=args.secondary_key or args.key, header=_header(args)
-    )
-    Y, X = primary.values, secondary.values
-    print(f"primary: {describe(primary)}; secondary: {describe(secondary)}")
-    if len(X) != len(Y):
+    if bool(args.validation_primary) != bool(args.validation_secondary):
         raise CommandError(
-            f"{args.primary} has {len(Y)} spectra and {args.secondary} {len(X)}; rows must be "
-            "the same samples measured on both instruments."
+            "--validation-primary and --validation-secondary go together: give both or neither."
         )
+    primary, secondary = _read_pairs(args.primary, args.secondary, args)
+    print(f"primary: {describe(primary)}; secondary: {describe(secondary)}")
+    names = _chosen_models(args, primary, secondary)
+    X_train, Y_train, X_val, Y_val = _validation_part(args, primary, secondary)
 
-    from sklearn.preprocessing import StandardScaler
-
+    from sklspec._cli._selection import (
+        candidate_models,
+        check_settings,
+        compare_candidates,
+        format_table,
+        refit_best,
+    )
     from sklspec.io import save
     from sklspec.papers import wrap_transfer_model
-    from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
-    from sklspec.vae import VAEEncoder
 
-    vae = VAEEncoder(
-        hidden_layer_sizes=args.vae_hidden,
-        latent_dim=args.latent_dim,
-        lr=args.lr,
-        max_epochs=args.epochs,
-        random_state=args.seed,
-        verbose=args.verbose,
+    if args.baseline is not None:
+        # The paper subtracts the baseline on both sides: the model predicts
+        # baseline-free primary spectra, and applies the subtraction to new
+        # secondary spectra itself.
+        subtract = _baseline_subtractor(args)
+        Y_train, Y_val = subtract.fit_transform(Y_train), subtract.fit_transform(Y_val)
+    preprocessing = _preprocessing(args)
+
+    def wrap(estimator):
+        return wrap_transfer_model(estimator, preprocessing)
+
+    settings = {
+        "latent_dim": args.latent_dim,
+        "vae_hidden": args.vae_hidden,
+        "epochs": args.epochs,
+        "lr": args.lr,
+        "seed": args.seed,
+        "verbose": args.verbose,
+    }
+    candidates = candidate_models(
+        names, n_train=len(X_train), n_channels=X_train.shape[1], settings=settings
     )
-    mapper = SpectralMLPRegressor(lr=args.lr, max_epochs=args.epochs, verbose=args.verbose)
-    model = wrap_transfer_model(
-        LatentTransferRegressor(vae, mapper, random_state=args.seed, verbose=args.verbose),
-        StandardScaler(),
+    check_settings(candidates)
+    print(
+        f"comparing {', '.join(_label(name) for name in names)} on {len(X_train)} training "
+        f"and {len(X_val)} validation pairs: secondary {X_train.shape[1]} -> primary "
+        f"{Y_train.shape[1]} channels"
     )
-    print(f"fitting on {len(X)} pairs: secondary {X.shape[1]} -> primary {Y.shape[1]} channels")
     start = time.perf_counter()
-    model.fit(X, Y)
-    info = {"command": "fit-transfer", "pairs": len(X)}
+    rows = compare_candidates(candidates, wrap, X_train, Y_train, X_val, Y_val, debug=args.debug)
+    print(format_table(rows, len(X_val)))
+    X_all, Y_all = np.concatenate([X_train, X_val]), np.concatenate([Y_train, Y_val])
+    print(f"refitting {rows[0]['label']} (lowest validation RSE) on all {len(X_all)} pairs")
+    model = refit_best(candidates, wrap, rows, X_all, Y_all)
+    info = {
+        "command": "fit-transfer",
+        "pairs": len(X_all),
+        "model": rows[0]["label"],
+        "validation_pairs": len(X_val),
+        "baseline_subtracted": args.baseline is not None,
+        "comparison": rows,
+    }
     for name, spectra in (("primary", primary), ("secondary", secondary)):
         if spectra.wavelengths is not None:
             info[f"{name}_wavelengths"] = spectra.wavelengths.tolist()
     save(model, args.output, info=info)
     print(f"saved {args.output} ({time.perf_counter() - start:.0f} s)")
+
+
+def _label(name):
+    from sklspec._cli._selection import MODEL_LABELS
+
+    return MODEL_LABELS[name]
 
 
 def _transfer(args):
@@ -129,6 +283,13 @@ def _info(args):
     print(f"  versions: {versions}")
     print(f"  made of: {', '.join(path.rsplit('.', 1)[-1] for path in info['classes'])}")
     for key, value in info["info"].items():
+        if key == "comparison":
+            from sklspec._cli._selection import format_table
+
+            n_validation = info["info"].get("validation_pairs", "?")
+            table = format_table(value, n_validation).replace("\n", "\n    ")
+            print(f"  models compared:\n    {table}")
+            continue
         if key.endswith("_wavelengths") and value:
             value = f"{len(value)} channels, {value[0]:g}-{value[-1]:g}"
         print(f"  {key}: {value}")
@@ -187,20 +348,57 @@ def build_parser():
 
     fit = commands.add_parser(
         "fit-transfer",
-        help="fit a VAE + MLP transfer model on paired spectra",
+        help="compare transfer models on paired spectra, save the best",
         formatter_class=_Formatter,
     )
     formats = " ".join(SPECTRA_FORMATS)
     fit.add_argument("--primary", required=True, help=f"primary spectra, one per row ({formats})")
     fit.add_argument("--secondary", required=True, help="secondary spectra of the same samples")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.sklspec)")
+    fit.add_argument(
+        "--models",
+        help="comma-separated models to compare, from vae_mlp (the paper's VAE + MLP), "
+        "one_step (one MLP), pls, knn, ds and pds (direct and piecewise direct "
+        "standardization); default: all of them, DS and PDS only when both instruments "
+        "share one wavelength grid",
+    )
+    fit.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="fraction of the pairs, drawn at random, held out to tune and compare the models",
+    )
+    fit.add_argument(
+        "--validation-primary",
+        help="primary spectra of separate validation pairs (instead of --validation-fraction)",
+    )
+    fit.add_argument(
+        "--validation-secondary", help="secondary spectra of the separate validation pairs"
+    )
+    fit.add_argument(
+        "--baseline",
+        type=int,
+        nargs="?",
+        const=100,
+        metavar="WINDOW",
+        help="subtract the paper's baseline (rolling minimum over WINDOW channels, default "
+        "100, then a Gaussian-weighted mean over WINDOW/2) from both instruments' spectra; "
+        "the model then predicts baseline-free primary spectra",
+    )
     fit.add_argument("--latent-dim", type=int, default=16, help="width of the VAE's latent space")
     fit.add_argument(
         "--vae-hidden", type=int, nargs="+", default=[256], help="hidden layers of the VAE encoder"
     )
-    fit.add_argument("--epochs", type=int, default=100, help="epochs of the VAE and of the MLP")
-    fit.add_argument("--lr", type=float, default=1e-3, help="learning rate of both networks")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the networks")
+    fit.add_argument("--epochs", type=int, default=100, help="epochs of every network")
+    fit.add_argument(
+        "--lr",
+        type=float,
+        default=1e-3,
+        help="learning rate of the VAE; the MLPs try it and a tenth of it",
+    )
+    fit.add_argument(
+        "--seed", type=int, default=0, help="seed of the validation split and networks"
+    )
     _reading_options(fit, "array name in .npz/HDF5 files, for both inputs")
     fit.add_argument("--primary-key", help="array name in the primary file (overrides --key)")
     fit.add_argument("--secondary-key", help="array name in the secondary file")

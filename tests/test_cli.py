@@ -41,6 +41,7 @@ def fit_args(folder, **overrides):
         "--latent-dim": "2",
         "--vae-hidden": "16",
         "--lr": "1e-2",
+        "--models": "vae_mlp,pls",
         **overrides,
     }
     return ["fit-transfer", "--force", *[item for pair in args.items() for item in pair]]
@@ -124,8 +125,15 @@ def test_unreadable_file(tmp_path, capsys):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"--lr": "10"}, r"The VAE training diverged: .* lr=10.0"),
-        ({"--latent-dim": "0"}, r"'latent_dim' parameter of VAEEncoder must be .* Got 0"),
+        (
+            {"--lr": "10", "--models": "vae_mlp"},
+            r"every model failed \(VAE \+ MLP: TrainingDivergedError: The VAE training "
+            r"diverged: .* lr=10.0",
+        ),
+        ({"--latent-dim": "0"}, r"--latent-dim must be a positive integer; got 0\.$"),
+        ({"--vae-hidden": "0"}, r"--vae-hidden must be a positive integer; got 0\.$"),
+        ({"--lr": "-1"}, r"--lr must be a positive number; got -1\.$"),
+        ({"--epochs": "0"}, r"--epochs must be a positive integer; got 0\.$"),
     ],
 )
 def test_fit_transfer_bad_training_is_one_line_and_saves_nothing(
@@ -248,7 +256,7 @@ def test_numeric_wavelength_header_is_read_stored_and_written_back(pairs, tmp_pa
     assert main([*args, "-o", str(tmp_path / "m.sklspec")]) == 0
     out = capsys.readouterr().out
     assert "primary: 300 spectra of 30 channels (1100-1400, from the header)" in out
-    assert "fitting on 300 pairs" in out
+    assert "on 240 training and 60 validation pairs" in out
     args = ["transfer", str(tmp_path / "m.sklspec"), str(folder / "new.npz")]
     assert main([*args, "-o", str(tmp_path / "out.csv")]) == 0
     written = np.loadtxt(tmp_path / "out.csv", delimiter=",")
@@ -292,7 +300,7 @@ def test_outputs_are_checked_before_any_work(pairs, tmp_path, capsys):
 
 def test_info_describes_a_model_file_without_loading_it(pairs, tmp_path, capsys):
     folder, _, _ = pairs
-    main(fit_args(folder, **{"-o": str(tmp_path / "m.sklspec")}))
+    main(fit_args(folder, **{"-o": str(tmp_path / "m.sklspec"), "--models": "vae_mlp"}))
     capsys.readouterr()
     assert main(["info", str(tmp_path / "m.sklspec")]) == 0
     out = capsys.readouterr().out
@@ -315,8 +323,9 @@ def test_transfer_streams_in_blocks(pairs, tmp_path, monkeypatch, extension):
 
     folder, _, secondary = pairs
     main(fit_args(folder))
-    expected = load(folder / "model.sklspec").predict(secondary[:30]).astype(np.float32)
-    np.save(tmp_path / "map.npy", np.asarray(secondary[:30], dtype=np.float32))
+    spectra = np.asarray(secondary[:30], dtype=np.float32)
+    expected = load(folder / "model.sklspec").predict(spectra).astype(np.float32)
+    np.save(tmp_path / "map.npy", spectra)
     seen = []
     predict = TransformedTargetRegressor.predict
 
@@ -363,8 +372,11 @@ def test_version_help_and_debug(pairs, capsys):
         main(["fit-transfer", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     for option in ("--latent-dim LATENT_DIM width of the VAE's latent space (default: 16)",
-                   "--epochs EPOCHS epochs of the VAE and of the MLP (default: 100)",
-                   "--lr LR learning rate of both networks (default: 0.001)"):  # fmt: skip
+                   "--epochs EPOCHS epochs of every network (default: 100)",
+                   "--validation-fraction VALIDATION_FRACTION fraction of the pairs",
+                   "--models MODELS comma-separated models to compare",
+                   "--lr LR learning rate of the VAE; the MLPs try it and a tenth of it "
+                   "(default: 0.001)"):  # fmt: skip
         assert option in help_text
     folder, _, _ = pairs
     with pytest.raises(TrainingDivergedError):
@@ -388,3 +400,134 @@ def test_command_is_runnable():
     )
     for command in ("demo", "fit-transfer", "transfer"):
         assert command in result.stdout
+
+
+def _info(path):
+    from sklspec.io import read_info
+
+    return read_info(path)
+
+
+def test_fit_transfer_compares_the_models_and_keeps_the_best(pairs, tmp_path, capsys):
+    # Before: fit-transfer fitted the VAE + MLP only and kept it whatever it scored.
+    folder, _, _ = pairs
+    output = tmp_path / "best.sklspec"
+    args = fit_args(folder, **{"-o": str(output), "--epochs": "5"})
+    args.remove("--models")
+    args.remove("vae_mlp,pls")
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    # 20 secondary and 30 primary channels: DS and PDS cannot map channel to channel.
+    assert "DS and PDS left out: the two instruments' wavelength grids differ." in out
+    assert "comparing VAE + MLP, one-step MLP, PLS, KNN on 240 training and 60 validation" in out
+    assert "  VAE + MLP 2/2 (MLP lr 0.001): validation RSE " in out
+    assert "  KNN 6/6 (neighbours 20): validation RSE " in out
+    assert "lower is better in every column (cosine distance runs from -1" in out
+    rows = _info(output)["info"]["comparison"]
+    assert next(row["label"] for row in rows) == "PLS"  # the data are linear: PLS is exact
+    assert sorted(row["label"] for row in rows) == ["KNN", "PLS", "VAE + MLP", "one-step MLP"]
+    rse = [row["rse"] for row in rows]
+    assert rse == sorted(rse) and rse[0] < 1e-10 < rse[1]
+    assert rows[0]["settings"] == {"n_components": 2}
+    assert "refitting PLS (lowest validation RSE) on all 300 pairs" in out
+    info = _info(output)
+    assert "sklearn.cross_decomposition._pls.PLSRegression" in info["classes"]
+    assert info["info"]["model"] == "PLS" and info["info"]["validation_pairs"] == 60
+    assert main(["info", str(output)]) == 0
+    printed = capsys.readouterr().out
+    assert "  models compared:\n    model " in printed
+    assert re.search(r"\n    PLS +\d\.\d+e-\d+ .* components 2\n", printed), printed
+
+
+def test_fit_transfer_keeps_a_nonlinear_winner(tmp_path, capsys):
+    # A peak that moves along the primary axis as the secondary's one line
+    # grows: no linear map follows it, nearest neighbours do.
+    rng = np.random.default_rng(1)
+    position = rng.uniform(5, 35, size=200)
+    channels = np.arange(40)
+    primary = np.exp(-0.5 * ((channels - position[:, None]) / 1.5) ** 2)
+    secondary = np.column_stack([position, position**2 / 40, np.ones_like(position)])
+    np.save(tmp_path / "p.npy", primary)
+    np.save(tmp_path / "s.npy", secondary + rng.normal(0, 0.01, secondary.shape))
+    output = tmp_path / "m.sklspec"
+    command = ["fit-transfer", "--primary", str(tmp_path / "p.npy"), "--secondary"]
+    command += [str(tmp_path / "s.npy"), "-o", str(output), "--models", "pls,knn"]
+    assert main(command) == 0
+    rows = _info(output)["info"]["comparison"]
+    assert [row["label"] for row in rows] == ["KNN", "PLS"]
+    assert rows[0]["rse"] < 0.2 < rows[1]["rse"]
+    assert "sklearn.neighbors._regression.KNeighborsRegressor" in _info(output)["classes"]
+
+
+def test_fit_transfer_given_validation_files_and_same_grid_models(pairs, tmp_path, capsys):
+    _folder, _primary, secondary = pairs
+    # Same 20-channel grid on both sides: DS and PDS join the default models.
+    same = secondary @ np.abs(np.random.default_rng(2).normal(size=(20, 20))) / 20
+    np.save(tmp_path / "p.npy", same[:250])
+    np.save(tmp_path / "s.npy", secondary[:250])
+    np.save(tmp_path / "pv.npy", same[250:])
+    np.save(tmp_path / "sv.npy", secondary[250:])
+    output = tmp_path / "m.sklspec"
+    command = ["fit-transfer", "--primary", str(tmp_path / "p.npy"), "--secondary"]
+    command += [str(tmp_path / "s.npy"), "-o", str(output), "--force", "--models", "ds,pds,knn"]
+    validation = ["--validation-primary", str(tmp_path / "pv.npy")]
+    validation += ["--validation-secondary", str(tmp_path / "sv.npy")]
+    assert main([*command, *validation]) == 0
+    out = capsys.readouterr().out
+    assert "on 250 training and 50 validation pairs" in out
+    rows = _info(output)["info"]["comparison"]
+    assert {row["label"] for row in rows} == {"DS", "PDS", "KNN"}
+    # The pairs are two linear images of two amounts: DS and PDS map them exactly.
+    scores = {row["label"]: row["rse"] for row in rows}
+    assert max(scores["DS"], scores["PDS"]) < 1e-6 < scores["KNN"]
+    assert rows[-1]["label"] == "KNN"
+    command[-1] = "pls"
+    assert main([*command, "--validation-fraction", "0.3"]) == 0
+    assert "on 175 training and 75 validation pairs" in capsys.readouterr().out
+    default = [*command[:-2], "--epochs", "2", "--latent-dim", "2", "--vae-hidden", "8"]
+    assert main(default) == 0
+    out = capsys.readouterr().out
+    assert "comparing VAE + MLP, one-step MLP, PLS, KNN, DS, PDS on 200 training" in out
+    assert main([*command, validation[0], validation[1]]) == 2
+    assert "--validation-primary and --validation-secondary go together" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--models": "pls,svm"}, r"--models: unknown model svm; choose from vae_mlp, one_step, "),
+        (
+            {"--models": "ds"},
+            r"--models: ds map each channel onto the same channel, but the "
+            r"secondary spectra have 20 channels and the primary 30",
+        ),
+        ({"--validation-fraction": "1.5"}, r"--validation-fraction must be between 0 and 1"),
+        ({"--validation-fraction": "0.001"}, r"too few pairs \(300\) to hold out 0.001 of them"),
+        ({"--baseline": "50"}, r"min_window=50 is wider than the spectra \(n_features = 30\)"),
+    ],
+)
+def test_fit_transfer_selection_errors(pairs, tmp_path, capsys, change, message):
+    folder, _, _ = pairs
+    output = tmp_path / "m.sklspec"
+    assert main(fit_args(folder, **{**change, "-o": str(output)})) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(message, error), error
+    assert not output.exists()
+
+
+def test_fit_transfer_baseline_subtraction(pairs, tmp_path, capsys):
+    folder, primary, secondary = pairs
+    output = tmp_path / "m.sklspec"
+    assert main(fit_args(folder, **{"-o": str(output), "--models": "pls", "--baseline": "10"})) == 0
+    info = _info(output)
+    assert info["info"]["baseline_subtracted"] is True
+    assert "sklspec.preprocessing._baseline.BaselineSubtractor" in info["classes"]
+    from sklspec.io import load
+    from sklspec.preprocessing import BaselineSubtractor
+
+    # The model predicts the primary spectra with their baseline removed.
+    subtract = BaselineSubtractor(min_window=10, smooth_window=5)
+    expected = subtract.fit_transform(primary[:20])
+    predicted = load(output).predict(secondary[:20])
+    assert relative_squared_error(expected, predicted) < 0.05
+    assert relative_squared_error(primary[:20], predicted) > 0.1

@@ -1,0 +1,268 @@
+"""Choosing a lab's transfer model: each candidate tuned on a validation part, the best kept.
+
+Every candidate is wrapped alike (secondary-side preprocessing, a standardized
+primary side) and tuned by ``GridSearchCV`` on one predefined split: trained
+on the training pairs, scored on the validation pairs. The table holds each
+model's best validation scores; the model with the lowest validation RSE is
+refitted on all pairs.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
+
+from sklspec._cli._files import CommandError
+from sklspec.metrics import spectral_scoring
+
+MODEL_LABELS = {
+    "vae_mlp": "VAE + MLP",
+    "one_step": "one-step MLP",
+    "pls": "PLS",
+    "knn": "KNN",
+    "ds": "DS",
+    "pds": "PDS",
+}
+SAME_GRID_MODELS = ("ds", "pds")
+_SETTING_LABELS = {
+    "mapper__lr": "MLP lr",
+    "lr": "lr",
+    "n_components": "components",
+    "n_neighbors": "neighbours",
+    "standardizer__window_length": "window",
+}
+_SCORERS = {
+    "rse": "neg_relative_squared_error",
+    "euclidean": "neg_mean_euclidean_distance",
+    "cosine": "neg_mean_cosine_distance",
+}
+
+
+def candidate_models(names, *, n_train, n_channels, settings):
+    """``{name: (estimator, grid)}`` for the chosen models, grids cut to the data's size.
+
+    ``settings`` holds the command's network options: ``latent_dim``,
+    ``vae_hidden``, ``epochs``, ``lr``, ``seed`` and ``verbose``.
+    """
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from sklspec.transfer import (
+        LatentTransferRegressor,
+        SpectralMLPRegressor,
+        StandardizationRegressor,
+    )
+    from sklspec.vae import VAEEncoder
+
+    lr, seed, verbose = settings["lr"], settings["seed"], settings["verbose"]
+    epochs, hidden = settings["epochs"], tuple(settings["vae_hidden"])
+    mlp = dict(max_epochs=epochs, random_state=seed, verbose=verbose)
+    learning_rates = [lr, lr / 10]
+    builders = {
+        "vae_mlp": lambda: (
+            LatentTransferRegressor(
+                VAEEncoder(
+                    hidden_layer_sizes=hidden,
+                    latent_dim=settings["latent_dim"],
+                    lr=lr,
+                    **mlp,
+                ),
+                SpectralMLPRegressor(lr=lr, **mlp),
+                random_state=seed,
+                verbose=verbose,
+            ),
+            {"mapper__lr": learning_rates},
+        ),
+        "one_step": lambda: (
+            # The paper's one-step baseline: the mapping layers, the latent width,
+            # then the decoder's layers, trained end to end.
+            SpectralMLPRegressor((128, settings["latent_dim"], *hidden[::-1]), lr=lr, **mlp),
+            {"lr": learning_rates},
+        ),
+        "pls": lambda: (
+            PLSRegression(scale=False),
+            {
+                "n_components": [
+                    k for k in (1, 2, 3, 4, 8, 16, 32, 64) if k <= min(n_channels, n_train - 1)
+                ]
+            },
+        ),
+        "knn": lambda: (
+            KNeighborsRegressor(),
+            {"n_neighbors": [k for k in (1, 2, 3, 5, 10, 20) if k <= n_train]},
+        ),
+        "ds": lambda: (StandardizationRegressor(), {}),
+        "pds": lambda: (
+            StandardizationRegressor(_piecewise_standardization()),
+            {"standardizer__window_length": [w for w in (3, 5, 11, 25) if w <= n_channels]},
+        ),
+    }
+    return {name: builders[name]() for name in names}
+
+
+def check_settings(candidates):
+    """Validate every candidate's parameters, nested ones too, before any training starts.
+
+    A bad option (``--epochs 0``) is the user's error, not a model that failed:
+    it stops the command at once instead of becoming a failed row.
+    """
+    for estimator, _ in candidates.values():
+        nested = [v for v in estimator.get_params().values() if hasattr(v, "_validate_params")]
+        for model in (estimator, *nested):
+            model._validate_params()
+
+
+def _piecewise_standardization():
+    from sklspec.utils._optional import import_optional
+
+    adaptation = import_optional("chemotools.adaptation", "the PDS transfer model")
+    return adaptation.PiecewiseDirectStandardization(n_components=2)
+
+
+def _in_user_terms(params):
+    parts = []
+    for key, value in params.items():
+        if isinstance(value, float):
+            value = f"{value:g}"
+        parts.append(f"{_SETTING_LABELS.get(key, key)} {value}")
+    return ", ".join(parts) or "no settings to tune"
+
+
+class _ProgressScorer:
+    """The search's scorers, printing one line per candidate as it is scored."""
+
+    def __init__(self, scorers, label, keys, n_candidates):
+        self.scorers, self.label, self.keys = scorers, label, keys
+        self.n_candidates, self.done, self.start = n_candidates, 0, time.perf_counter()
+
+    def __call__(self, estimator, X, y):
+        scores = {name: scorer(estimator, X, y) for name, scorer in self.scorers.items()}
+        self.done += 1
+        params = estimator.get_params()
+        chosen = {key: params[f"regressor__model__{key}"] for key in self.keys}
+        print(
+            f"  {self.label} {self.done}/{self.n_candidates} ({_in_user_terms(chosen)}): "
+            f"validation RSE {-scores[_SCORERS['rse']]:.4g} "
+            f"({time.perf_counter() - self.start:.0f} s)",
+            flush=True,
+        )
+        return scores
+
+
+def _last_line(text):
+    """The exception line that ends scikit-learn's fit-failure report, without module paths."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if not lines:
+        return "its fits failed"
+    name, colon, message = lines[-1].partition(": ")
+    return f"{name.rsplit('.', 1)[-1]}{colon}{message}"
+
+
+def _run_search(search, X, Y):
+    """Fit the search; the reason when no setting could be scored, else None.
+
+    scikit-learn raises when every fit fails and warns when some do; either
+    way its message ends with the last failure's exception.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitFailedWarning)
+        try:
+            search.fit(X, Y)
+        except ValueError as exc:
+            if "fits failed" not in str(exc):
+                raise
+            return _last_line(exc)
+    rse = np.asarray(search.cv_results_[f"mean_test_{_SCORERS['rse']}"], dtype=float)
+    if not np.all(np.isnan(rse)):
+        return None
+    failures = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    return _last_line(failures[0].message) if failures else "no setting could be scored"
+
+
+def compare_candidates(candidates, wrap, X_train, Y_train, X_val, Y_val, *, debug=False):
+    """Tune each candidate on the validation pairs; one table row per model, best first.
+
+    ``wrap(estimator)`` puts the preprocessing around an estimator. A model
+    whose every setting fails (diverged training, a size it cannot handle)
+    gets a row with ``error`` instead of scores; with ``debug`` the first
+    failure raises, with its traceback.
+    """
+    X_fit = np.concatenate([X_train, X_val])
+    Y_fit = np.concatenate([Y_train, Y_val])
+    split = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_val), dtype=int)])
+    scorers = spectral_scoring(*_SCORERS.values())
+    rows = []
+    for name, (estimator, grid) in candidates.items():
+        label = MODEL_LABELS[name]
+        n_candidates = len(ParameterGrid(grid))
+        print(f"{label}: {n_candidates} setting(s) to try", flush=True)
+        search = GridSearchCV(
+            wrap(estimator),
+            {f"regressor__model__{key}": values for key, values in grid.items()},
+            scoring=_ProgressScorer(scorers, label, list(grid), n_candidates),
+            refit=False,
+            cv=split,
+            error_score="raise" if debug else np.nan,
+        )
+        start = time.perf_counter()
+        failure = _run_search(search, X_fit, Y_fit)
+        row = {"model": name, "label": label, "seconds": round(time.perf_counter() - start, 1)}
+        if failure:
+            row["error"] = failure
+            print(f"{label}: failed ({failure})", flush=True)
+        else:
+            results = search.cv_results_
+            rse = -np.asarray(results[f"mean_test_{_SCORERS['rse']}"], dtype=float)
+            best = int(np.nanargmin(rse))
+            for metric, scorer in _SCORERS.items():
+                row[metric] = float(-results[f"mean_test_{scorer}"][best])
+            params = results["params"][best]
+            row["settings"] = {
+                key.removeprefix("regressor__model__"): _plain(value)
+                for key, value in params.items()
+            }
+        rows.append(row)
+    rows.sort(key=lambda row: row.get("rse", np.inf))
+    if "error" in rows[0]:
+        reasons = "; ".join(f"{row['label']}: {row['error']}" for row in rows)
+        raise CommandError(f"every model failed ({reasons}).")
+    return rows
+
+
+def _plain(value):
+    """A setting as JSON keeps it (tuples as lists, numpy scalars as numbers)."""
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def refit_best(candidates, wrap, rows, X, Y):
+    """The winning model with its best settings, refitted on all pairs."""
+    best = rows[0]
+    estimator, _ = candidates[best["model"]]
+    params = {
+        f"regressor__model__{key}": tuple(value) if isinstance(value, list) else value
+        for key, value in best["settings"].items()
+    }
+    return clone(wrap(estimator)).set_params(**params).fit(X, Y)
+
+
+def format_table(rows, n_validation):
+    """The comparison as the command prints it, with the direction of every column."""
+    lines = [f"{'model':<14}{'RSE':>10}{'Euclidean':>12}{'cosine':>11}  {'tune s':>7}  settings"]
+    for row in rows:
+        if "error" in row:
+            lines.append(f"{row['label']:<14}{'failed: ' + row['error']}")
+            continue
+        lines.append(
+            f"{row['label']:<14}{row['rse']:>10.4g}{row['euclidean']:>12.4g}"
+            f"{row['cosine']:>11.6f}  {row['seconds']:>7.1f}  {_in_user_terms(row['settings'])}"
+        )
+    lines.append(
+        f"Scores on the {n_validation} validation pairs; lower is better in every column "
+        "(cosine distance runs from -1, the same shape, to 1)."
+    )
+    return "\n".join(lines)
