@@ -40,6 +40,7 @@ CHECK_PARAMS = {
     # Enough epochs at a high learning rate for check_regressors_train's
     # R^2 > 0.5 on its small data set.
     "SpectralMLPRegressor": TINY_MLP,
+    "LatentLibrary": dict(vae=VAEEncoder(**TINY_VAE)),
     "LatentTransferRegressor": dict(
         vae=VAEEncoder(**{**TINY_VAE, "latent_dim": 3, "max_epochs": 20, "lr": 3e-2}),
         mapper=SpectralMLPRegressor(**TINY_MLP),
@@ -208,6 +209,7 @@ def test_all_estimators_are_found():
         "ConditionalVAE",
         "SpectralMLPRegressor",
         "LatentTransferRegressor",
+        "LatentLibrary",
         "StandardizationRegressor",
     } <= names
 

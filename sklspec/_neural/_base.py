@@ -173,7 +173,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if net is None:
             return state, {}
         weights = {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()}
-        return state, {"weights": weights, "history": list(net.history)}
+        # Epoch records only: the per-batch losses would make the file grow with
+        # the data (about 12 MB of JSON for the paper's map), for no use after training.
+        history = [{**epoch, "batches": []} for epoch in net.history]
+        return state, {"weights": weights, "history": history}
 
     def _restore_state(self, extra):
         """Rebuild the fitted net on the CPU from weights and history (a model file's)."""

@@ -35,6 +35,7 @@ _SKLSPEC = (
     "sklspec.preprocessing._wavelength.WavelengthCropper",
     "sklspec.preprocessing._wavelength.WavelengthResampler",
     "sklspec.transfer._latent.LatentTransferRegressor",
+    "sklspec.transfer._library.LatentLibrary",
     "sklspec.transfer._mlp.SpectralMLPRegressor",
     "sklspec.transfer._standardization.StandardizationRegressor",
     "sklspec.vae._conditional.ConditionalVAE",

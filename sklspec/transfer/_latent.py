@@ -4,10 +4,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import unwrap_frozen
+from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
@@ -37,10 +38,10 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    vae : VAEEncoder, FrozenEstimator or None, default=None
+    vae : VAEEncoder, LatentLibrary, FrozenEstimator or None, default=None
         The primary system's VAE. An unfitted (or fitted, not frozen)
-        VAEEncoder is cloned and fitted on ``Y``; a ``FrozenEstimator``
-        around a fitted VAEEncoder is used as it is; None fits
+        VAEEncoder or :class:`LatentLibrary` is cloned and fitted on ``Y``;
+        a ``FrozenEstimator`` around a fitted one is used as it is; None fits
         ``VAEEncoder(random_state=...)`` with its defaults. Tune its
         parameters through ``vae__latent_dim`` and the like.
     mapper : regressor or None, default=None
@@ -49,6 +50,13 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         paper's 128-512 MLP with leaky ReLU, lr 1e-4 and early stopping.
         Tune it through ``mapper__lr``, ``mapper__hidden_layer_sizes`` and
         the like; any multi-output regressor (e.g. ``PLSRegression``) fits.
+    target : {"spectra", "latent"}, default="spectra"
+        What ``y`` holds in ``fit``: the primary spectra (encoded by the VAE
+        into the mapper's targets), or their latent coordinates already,
+        e.g. the ``codes_`` of a :class:`LatentLibrary` a primary lab
+        shared, so that a secondary lab fits without the primary spectra.
+        ``"latent"`` needs a ``FrozenEstimator`` around a fitted VAE or
+        library; ``predict`` returns primary spectra either way.
     random_state : int, RandomState instance or None, default=None
         Seeds the mapper (every ``random_state`` in it) and, when ``vae`` is
         None, the default VAE. None leaves the sub-estimators' own seeds.
@@ -98,13 +106,15 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "vae": [HasMethods(["fit", "transform", "inverse_transform"]), None],
         "mapper": [HasMethods(["fit", "predict"]), None],
+        "target": [StrOptions({"spectra", "latent"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, vae=None, mapper=None, *, random_state=None, verbose=0):
+    def __init__(self, vae=None, mapper=None, *, target="spectra", random_state=None, verbose=0):
         self.vae = vae
         self.mapper = mapper
+        self.target = target
         self.random_state = random_state
         self.verbose = verbose
 
@@ -113,15 +123,31 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         if vae is None:
             vae = VAEEncoder(random_state=seed, verbose=self.verbose)
         inner = unwrap_frozen(vae)
-        if not isinstance(inner, VAEEncoder):
+        if not isinstance(inner, VAEEncoder | LatentLibrary):
             raise TypeError(
-                "vae must be a VAEEncoder, a FrozenEstimator around a fitted VAEEncoder, "
-                f"or None; got {self.vae!r}."
+                "vae must be a VAEEncoder or a LatentLibrary, a FrozenEstimator around a "
+                f"fitted one, or None; got {self.vae!r}."
             )
-        if not isinstance(vae, FrozenEstimator):
+        frozen = isinstance(vae, FrozenEstimator)
+        if self.target == "latent" and not frozen:
+            raise ValueError(
+                "target='latent' needs the fitted primary VAE or LatentLibrary the latent "
+                "coordinates come from, as vae=FrozenEstimator(...); got an unfrozen "
+                f"{type(inner).__name__}."
+            )
+        if not frozen:
             self._print("LatentTransferRegressor: fitting the VAE on the primary spectra")
             return clone(vae).fit(Y)
         check_is_fitted(inner, msg="The frozen VAE is not fitted; fit it before freezing it.")
+        if self.target == "latent":
+            width = inner.latent_dim_ if isinstance(inner, LatentLibrary) else inner.latent_dim
+            if Y.shape[1] != width:
+                raise ValueError(
+                    f"y has {Y.shape[1]} columns, but the frozen {type(inner).__name__}'s "
+                    f"latent space has {width} dimensions; with target='latent', "
+                    "y must be latent coordinates (e.g. a LatentLibrary's codes_)."
+                )
+            return vae
         if inner.n_features_in_ != Y.shape[1]:
             raise ValueError(
                 f"The frozen VAE was fitted on primary spectra of {inner.n_features_in_} "
@@ -162,7 +188,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         Y = Y.reshape(len(Y), -1)
         seed = seed_from(self.random_state)
         vae = self._fitted_vae(Y, seed)
-        latent = vae.transform(Y)
+        latent = Y if self.target == "latent" else vae.transform(Y)
         if self.mapper is None:
             mapper = SpectralMLPRegressor(verbose=self.verbose)
         else:
@@ -173,7 +199,8 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         self._print(f"LatentTransferRegressor: fitting the {name} to the latent space")
         mapper.fit(X, latent)
         self.vae_, self.mapper_ = vae, mapper
-        self.latent_dim_, self.n_outputs_, self._y_1d = latent.shape[1], Y.shape[1], y_1d
+        n_outputs = unwrap_frozen(vae).n_features_in_
+        self.latent_dim_, self.n_outputs_, self._y_1d = latent.shape[1], n_outputs, y_1d
         return self
 
     def transform(self, X):
