@@ -73,9 +73,9 @@ def test_secondary_labs_fit_on_the_codes_without_primary_spectra(labs):
         assert model.n_outputs_ == 200 and model.latent_dim_ == 3
         assert relative_squared_error(primary, model.predict(secondary)) < 0.1
     # One shared latent space: both secondaries land on the same points.
-    Z = [model.transform(secondary) for model, secondary in zip(models, secondaries)]
+    Z = [model.transform(secondary) for model, secondary in zip(models, secondaries, strict=True)]
     assert np.abs(Z[0] - Z[1]).mean() < 0.2 * np.abs(library.codes_).mean()
-    for before, after in zip(decoder_before, library.vae_.net_.module_.parameters()):
+    for before, after in zip(decoder_before, library.vae_.net_.module_.parameters(), strict=True):
         assert torch.equal(before, after)
 
 
