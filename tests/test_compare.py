@@ -67,10 +67,41 @@ def test_comparison_table_and_figures(split_pairs):
     assert result.predictions["pls"].shape == Y_te.shape
     assert abs(result.predictions["pls"].mean() - Y_te.mean()) < 0.05 * Y_te.mean()
 
-    fig = plot_transfer_maps(result, Y_te, (12, 20), order="snake_row")
-    assert len(fig.axes) >= 3 * 5
+    fig = plot_transfer_maps(result, Y_te, (12, 20), order="snake_row", intensity_unit="counts")
+    maps, bars = fig.axes[:16], fig.axes[16:]
+    assert len(maps) == (1 + 3) * 4 and len(bars) == 4  # the truth once, a row per model
+    titles = [ax.get_title() for ax in maps]
+    assert titles[0] == "true emissivity" and titles.count("true emissivity") == 1
+    assert titles[4:8] == [
+        "one-step MLP: predicted emissivity",
+        "one-step MLP: Euclidean error",
+        "one-step MLP: cosine distance",
+        "one-step MLP: misclustered",
+    ]
+    # One colour scale per column, shared by every model (and by the truth
+    # for the emissivity), so that maps compare at a glance.
+    limits = [
+        [maps[4 * row + column].images[0].get_clim() for row in range(column > 0, 4)]
+        for column in (0, 1, 2)
+    ]
+    assert len(set(limits[0])) == 1
+    assert len(set(limits[1])) == 1 and limits[1][0][0] == 0
+    assert len(set(limits[2])) == 1 and limits[2][0][0] == -1
+    labels = [bar.get_xlabel() for bar in bars]
+    assert labels[0] == "total emissivity (counts)"
+    assert labels[1:3] == ["Euclidean error (counts)", "cosine distance (-1: true shape)"]
+    legends = [ax.get_legend() for ax in maps[7::4]]
+    assert all(
+        legend is None or "misclustered (" in legend.texts[0].get_text() for legend in legends
+    )
+
     fig = plot_transfer_spectra(result, Y_te, [0, 100], labels=["a", "b"])
-    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    assert [ax.get_title() for ax in fig.axes] == ["a", "", "b", ""]
+    residual_axes = fig.axes[1::2]
+    assert residual_axes[0].get_ylim() == residual_axes[1].get_ylim()
+    assert residual_axes[0].get_ylabel() == "predicted - true\n(a.u.)"
+    assert len(residual_axes[0].lines) == 1 + 3  # zero line and one residual per model
+    assert fig.axes[0].get_ylabel() == "intensity (a.u.)"
 
 
 def test_choose_n_clusters_finds_the_phases(split_pairs):

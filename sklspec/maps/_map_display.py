@@ -32,6 +32,8 @@ class MapDisplay:
         Axes title.
     label : str, default=None
         Colour bar label.
+    highlight_label : str, default=None
+        Legend entry of the highlighted pixels; None draws no legend.
 
     Attributes
     ----------
@@ -65,6 +67,7 @@ class MapDisplay:
         highlight=None,
         title=None,
         label=None,
+        highlight_label=None,
     ):
         self.image = image
         self.vmin = vmin
@@ -73,6 +76,7 @@ class MapDisplay:
         self.highlight = highlight
         self.title = title
         self.label = label
+        self.highlight_label = highlight_label
 
     def plot(self, ax=None, *, cmap=None, colorbar=True):
         """Draw the map.
@@ -106,7 +110,13 @@ class MapDisplay:
             )
         if self.highlight is not None and np.any(self.highlight):
             rows, cols = np.nonzero(self.highlight)
-            ax.scatter(cols, rows, s=4, c="red", marker="s", linewidths=0, label="highlighted")
+            label = self.highlight_label or "highlighted"
+            ax.scatter(cols, rows, s=4, c="red", marker="s", linewidths=0, label=label)
+            if self.highlight_label:
+                # Beside the map, never over its pixels.
+                ax.legend(
+                    loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", markerscale=2
+                )
         self.colorbar_ = None
         if colorbar:
             self.colorbar_ = ax.figure.colorbar(self.im_, ax=ax, label=self.label)
@@ -127,8 +137,11 @@ class MapDisplay:
         *,
         order="row",
         quantile_range=(0.01, 0.99),
+        vmin=None,
+        vmax=None,
         categorical=False,
         highlight=None,
+        highlight_label=None,
         title=None,
         label=None,
         ax=None,
@@ -148,11 +161,17 @@ class MapDisplay:
         quantile_range : (float, float) or None, default=(0.01, 0.99)
             Colour limits as quantiles of the values; None uses the full
             range. Ignored for categorical values.
+        vmin, vmax : float, default=None
+            Colour limits that override ``quantile_range``: give the same
+            limits to maps that must be compared (e.g. one model's error map
+            against another's).
         categorical : bool, default=False
             The values are labels (e.g. clusters): one colour each.
         highlight : array-like of bool of shape (n_rows * n_columns,), default=None
             Pixels to mark in red, in acquisition order (e.g. spectra whose
             predicted cluster differs from the true one).
+        highlight_label : str, default=None
+            Legend entry of the highlighted pixels; None draws no legend.
         title : str, default=None
             Axes title.
         label : str, default=None
@@ -174,14 +193,15 @@ class MapDisplay:
                 f"values must be one-dimensional (one per pixel); got shape {values.shape}."
             )
         image = spectra_to_map(values, map_shape, order)
-        vmin = vmax = None
-        if not categorical and quantile_range is not None:
+        if not categorical and quantile_range is not None and (vmin is None or vmax is None):
             low, high = quantile_range
             if not 0 <= low < high <= 1:
                 raise ValueError(
                     f"quantile_range must satisfy 0 <= low < high <= 1; got {quantile_range}."
                 )
-            vmin, vmax = np.nanquantile(values.astype(np.float64), [low, high])
+            low, high = np.nanquantile(values.astype(np.float64), [low, high])
+            vmin = low if vmin is None else vmin
+            vmax = high if vmax is None else vmax
         if highlight is not None:
             highlight = spectra_to_map(np.asarray(highlight, dtype=bool), map_shape, order)
         display = cls(
@@ -192,6 +212,7 @@ class MapDisplay:
             highlight=highlight,
             title=title,
             label=label,
+            highlight_label=highlight_label,
         )
         return display.plot(ax=ax, cmap=cmap, colorbar=colorbar)
 
@@ -205,7 +226,10 @@ class MapDisplay:
         wavelength_range=None,
         order="row",
         quantile_range=(0.01, 0.99),
+        vmin=None,
+        vmax=None,
         title=None,
+        label=None,
         ax=None,
         cmap=None,
         colorbar=True,
@@ -223,7 +247,10 @@ class MapDisplay:
         wavelength_range : (float, float), default=None
             Sum only the channels in this range (e.g. around one emission
             line); None sums all.
-        order, quantile_range, title, ax, cmap, colorbar
+        label : str, default=None
+            Colour bar label; None says what was summed ("emissivity
+            394-397 nm"). Give the unit when known, or "a.u.".
+        order, quantile_range, vmin, vmax, title, ax, cmap, colorbar
             As for :meth:`from_values`.
 
         Returns
@@ -233,7 +260,7 @@ class MapDisplay:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_spectra, n_channels); got shape {X.shape}.")
-        label = "total emissivity"
+        summed = "total emissivity"
         if wavelength_range is not None:
             if wavelengths is None:
                 raise ValueError("wavelength_range needs the wavelengths of the channels.")
@@ -243,14 +270,16 @@ class MapDisplay:
             if not inside.any():
                 raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
             X = X[:, inside]
-            label = f"emissivity {low:g}-{high:g} nm"
+            summed = f"emissivity {low:g}-{high:g} nm"
         return cls.from_values(
             X.sum(axis=1),
             map_shape,
             order=order,
             quantile_range=quantile_range,
+            vmin=vmin,
+            vmax=vmax,
             title=title,
-            label=label,
+            label=summed if label is None else label,
             ax=ax,
             cmap=cmap,
             colorbar=colorbar,

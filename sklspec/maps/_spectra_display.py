@@ -19,6 +19,8 @@ class SpectraDisplay:
         The curves, by legend label.
     title : str, default=None
         Axes title.
+    ylabel : str, default="intensity"
+        Label of the y axis; give the unit, or "a.u." when there is none.
 
     Attributes
     ----------
@@ -41,10 +43,11 @@ class SpectraDisplay:
     ['true', 'predicted']
     """
 
-    def __init__(self, wavelengths, spectra, *, title=None):
+    def __init__(self, wavelengths, spectra, *, title=None, ylabel="intensity"):
         self.wavelengths = wavelengths
         self.spectra = spectra
         self.title = title
+        self.ylabel = ylabel
 
     def plot(self, ax=None, **plot_kwargs):
         """Draw the spectra.
@@ -67,7 +70,7 @@ class SpectraDisplay:
             for label, values in self.spectra.items()
         ]
         ax.set_xlabel("wavelength (nm)")
-        ax.set_ylabel("intensity")
+        ax.set_ylabel(self.ylabel)
         ax.legend()
         if self.title:
             ax.set_title(self.title)
@@ -76,7 +79,14 @@ class SpectraDisplay:
 
     @classmethod
     def from_spectra(
-        cls, *spectra, wavelengths=None, labels=None, title=None, ax=None, **plot_kwargs
+        cls,
+        *spectra,
+        wavelengths=None,
+        labels=None,
+        title=None,
+        ylabel="intensity",
+        ax=None,
+        **plot_kwargs,
     ):
         """Overlay spectra of the same channels.
 
@@ -90,6 +100,8 @@ class SpectraDisplay:
             Legend labels; ``spectrum 0, spectrum 1, ...`` if None.
         title : str, default=None
             Axes title.
+        ylabel : str, default="intensity"
+            Label of the y axis; give the unit, or "a.u." when there is none.
         ax : matplotlib Axes, default=None
             Where to draw.
         **plot_kwargs
@@ -113,5 +125,5 @@ class SpectraDisplay:
         labels = labels or [f"spectrum {i}" for i in range(len(curves))]
         if len(labels) != len(curves):
             raise ValueError(f"Got {len(labels)} labels for {len(curves)} spectra.")
-        display = cls(axis, dict(zip(labels, curves, strict=True)), title=title)
+        display = cls(axis, dict(zip(labels, curves, strict=True)), title=title, ylabel=ylabel)
         return display.plot(ax=ax, **plot_kwargs)

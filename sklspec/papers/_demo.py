@@ -124,6 +124,7 @@ def run_demo(
         order=test.raster_order,
         wavelengths=test.wavelengths_primary,
         wavelength_range=(394, 397),
+        intensity_unit="counts",
     )
     figure.savefig(os.path.join(output, "maps.png"), dpi=110)
     plt.close(figure)
@@ -134,6 +135,7 @@ def run_demo(
         rows,
         wavelengths=test.wavelengths_primary,
         labels=[f"{test.phase_names[test.phase[r]]} (test shot {r})" for r in rows],
+        intensity_unit="counts",
     )
     figure.savefig(os.path.join(output, "spectra.png"), dpi=110)
     plt.close(figure)

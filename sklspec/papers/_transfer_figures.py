@@ -13,10 +13,51 @@ def _clusters(clusterer, Y):
     return clusterer.predict(np.asarray(Y, dtype=np.float64))
 
 
+# Display names of the paper's models; other names are shown as given.
+_MODEL_LABELS = {"vae_mlp": "VAE + MLP", "one_step": "one-step MLP", "knn": "KNN", "pls": "PLS"}
+
+
+def _label(name):
+    return _MODEL_LABELS.get(name, name)
+
+
+def _shared_limits(values, quantile_range=(0.01, 0.99)):
+    """One pair of colour limits for several maps: quantiles of all their values together."""
+    pooled = np.concatenate([np.ravel(v) for v in values]).astype(np.float64)
+    return tuple(np.nanquantile(pooled, quantile_range))
+
+
+def _summed(Y, wavelengths, wavelength_range):
+    if wavelength_range is None:
+        return Y.sum(axis=1), "total emissivity"
+    low, high = wavelength_range
+    if wavelengths is None:
+        raise ValueError("wavelength_range needs the wavelengths of the channels.")
+    inside = (np.asarray(wavelengths) >= low) & (np.asarray(wavelengths) <= high)
+    if not inside.any():
+        raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
+    return Y[:, inside].sum(axis=1), f"emissivity {low:g}-{high:g} nm"
+
+
 def plot_transfer_maps(
-    result, Y_test, map_shape, *, order="row", wavelengths=None, wavelength_range=None
+    result,
+    Y_test,
+    map_shape,
+    *,
+    order="row",
+    wavelengths=None,
+    wavelength_range=None,
+    intensity_unit="a.u.",
 ):
-    """Maps per model: true and predicted emissivity, errors, misclustered pixels.
+    """Maps per model: predicted emissivity, errors and misclustered pixels, on shared scales.
+
+    The top row holds the truth once: the true emissivity map and the true
+    k-means clusters. Below it, one row per model: the predicted emissivity
+    (on the true map's colour scale), the Euclidean error and the cosine
+    distance of every pixel, and the pixels whose predicted spectrum falls
+    in another k-means cluster than the true one (red). Every column shares
+    one colour scale across models, with one labelled colour bar, so that
+    models can be compared at a glance.
 
     Parameters
     ----------
@@ -32,57 +73,111 @@ def plot_transfer_maps(
         The primary wavelength axis, for ``wavelength_range``.
     wavelength_range : (float, float), default=None
         Emissivity summed over this range; None sums all channels.
+    intensity_unit : str, default="a.u."
+        Unit of the spectra's intensities (and so of the emissivity and of
+        the Euclidean error), for the colour bars; "a.u." (arbitrary units)
+        when the counts are not calibrated.
 
     Returns
     -------
     fig : matplotlib Figure
-        One row per model: true emissivity, predicted emissivity, Euclidean
-        error, cosine distance, and the pixels whose k-means cluster differs
-        between truth and prediction (red).
+        ``1 + n_models`` rows of four maps.
     """
     plt = import_optional("matplotlib.pyplot", "Transfer figures")
 
     Y_test = np.asarray(Y_test, dtype=np.float64)
     names = list(result.predictions)
-    fig, axes = plt.subplots(len(names), 5, figsize=(18, 3.0 * len(names)), squeeze=False)
+    true_emissivity, summed = _summed(Y_test, wavelengths, wavelength_range)
+    predicted = {name: np.asarray(Y, dtype=np.float64) for name, Y in result.predictions.items()}
+    emissivity = {
+        name: _summed(Y, wavelengths, wavelength_range)[0] for name, Y in predicted.items()
+    }
+    euclidean = {name: rowwise_euclidean_distance(Y_test, Y) for name, Y in predicted.items()}
+    cosine = {name: rowwise_cosine_distance(Y_test, Y) for name, Y in predicted.items()}
     true_clusters = _clusters(result.clusterer, Y_test)
-    emissivity = dict(wavelengths=wavelengths, wavelength_range=wavelength_range, order=order)
-    for row, name in enumerate(names):
-        Y_pred = result.predictions[name]
-        MapDisplay.from_spectra(Y_test, map_shape, title="true", ax=axes[row, 0], **emissivity)
-        MapDisplay.from_spectra(
-            Y_pred, map_shape, title=f"{name}: predicted", ax=axes[row, 1], **emissivity
+    misclustered = {
+        name: _clusters(result.clusterer, Y) != true_clusters for name, Y in predicted.items()
+    }
+
+    emissivity_limits = _shared_limits([true_emissivity])
+    euclidean_limits = (0.0, _shared_limits(euclidean.values())[1])
+    cosine_limits = (-1.0, max(_shared_limits(cosine.values())[1], -0.999))
+    fig, axes = plt.subplots(
+        len(names) + 1, 4, figsize=(16, 2.6 * (len(names) + 1)), squeeze=False, layout="constrained"
+    )
+    maps = dict(map_shape=map_shape, order=order, colorbar=False)
+    MapDisplay.from_values(
+        true_emissivity, title="true emissivity", ax=axes[0, 0], vmin=emissivity_limits[0],
+        vmax=emissivity_limits[1], **maps
+    )  # fmt: skip
+    MapDisplay.from_values(
+        true_clusters, categorical=True, title=f"true k-means clusters (k={result.n_clusters})",
+        ax=axes[0, 3], cmap="Pastel2", **maps
+    )  # fmt: skip
+    for ax in axes[0, 1:3]:
+        ax.set_axis_off()
+    note = axes[0, 1].text(
+        0.0,
+        0.5,
+        "How to read: each column shares one colour scale across the models.\n"
+        "Predicted emissivity: on the true map's scale.\n"
+        f"Euclidean error: distance to the true spectrum, in {intensity_unit}; 0 is perfect.\n"
+        "Cosine distance: -1 is the true spectrum's shape, 0 orthogonal.\n"
+        "Misclustered (red): the prediction falls in another k-means\n"
+        "cluster than the true spectrum. Lower is better in all three.",
+        transform=axes[0, 1].transAxes,
+        va="center",
+    )
+    note.set_in_layout(False)  # it spans the two empty panels; the layout ignores it
+    columns = [[axes[0, 0]], [], [], []]
+    images = {}
+    for row, name in enumerate(names, start=1):
+        share = misclustered[name].mean()
+        displays = [
+            MapDisplay.from_values(
+                emissivity[name], title=f"{_label(name)}: predicted emissivity", ax=axes[row, 0],
+                vmin=emissivity_limits[0], vmax=emissivity_limits[1], **maps
+            ),
+            MapDisplay.from_values(
+                euclidean[name], title=f"{_label(name)}: Euclidean error", ax=axes[row, 1],
+                vmin=euclidean_limits[0], vmax=euclidean_limits[1], cmap="magma", **maps
+            ),
+            MapDisplay.from_values(
+                cosine[name], title=f"{_label(name)}: cosine distance", ax=axes[row, 2],
+                vmin=cosine_limits[0], vmax=cosine_limits[1], cmap="magma", **maps
+            ),
+            MapDisplay.from_values(
+                true_clusters, categorical=True, highlight=misclustered[name], cmap="Pastel2",
+                highlight_label=f"misclustered\n({share:.0%})",
+                title=f"{_label(name)}: misclustered", ax=axes[row, 3], **maps
+            ),
+        ]  # fmt: skip
+        for column, display in enumerate(displays):
+            columns[column].append(display.ax_)
+            images[column] = display.im_
+    labels = [
+        f"{summed} ({intensity_unit})",
+        f"Euclidean error ({intensity_unit})",
+        "cosine distance (-1: true shape)",
+        "k-means cluster of the true spectrum",
+    ]
+    for column, label in enumerate(labels):
+        bar = fig.colorbar(
+            images[column], ax=columns[column], location="bottom", shrink=0.9, label=label
         )
-        MapDisplay.from_values(
-            rowwise_euclidean_distance(Y_test, Y_pred),
-            map_shape,
-            order=order,
-            title=f"{name}: Euclidean error",
-            ax=axes[row, 2],
-        )
-        MapDisplay.from_values(
-            rowwise_cosine_distance(Y_test, Y_pred),
-            map_shape,
-            order=order,
-            title=f"{name}: cosine distance",
-            ax=axes[row, 3],
-        )
-        MapDisplay.from_values(
-            true_clusters,
-            map_shape,
-            order=order,
-            categorical=True,
-            highlight=_clusters(result.clusterer, Y_pred) != true_clusters,
-            title=f"{name}: misclustered (red)",
-            ax=axes[row, 4],
-            colorbar=False,
-        )
-    fig.tight_layout()
+        if column == 3:
+            bar.set_ticks(np.unique(true_clusters))
     return fig
 
 
-def plot_transfer_spectra(result, Y_test, rows, *, wavelengths=None, labels=None):
-    """True and predicted spectra of chosen test spectra, one panel each.
+def plot_transfer_spectra(
+    result, Y_test, rows, *, wavelengths=None, labels=None, intensity_unit="a.u."
+):
+    """True and predicted spectra of chosen test spectra, with each model's residual below.
+
+    Predictions of good models lie on top of the true spectrum and of each
+    other; the residual panel (prediction minus truth, one line per model,
+    on one scale for all panels) is where they can be told apart.
 
     Parameters
     ----------
@@ -96,23 +191,51 @@ def plot_transfer_spectra(result, Y_test, rows, *, wavelengths=None, labels=None
         The x axis.
     labels : list of str, default=None
         Panel titles, one per row.
+    intensity_unit : str, default="a.u."
+        Unit of the intensities, for the y axes.
 
     Returns
     -------
     fig : matplotlib Figure
+        Two panels per chosen spectrum: spectra, and residuals.
     """
     plt = import_optional("matplotlib.pyplot", "Transfer figures")
 
     Y_test = np.asarray(Y_test)
-    fig, axes = plt.subplots(len(rows), 1, figsize=(12, 2.8 * len(rows)), squeeze=False)
-    for ax, row, label in zip(axes[:, 0], rows, labels or [None] * len(rows), strict=True):
-        SpectraDisplay.from_spectra(
+    names = list(result.predictions)
+    residuals = {name: np.asarray(result.predictions[name])[rows] - Y_test[rows] for name in names}
+    limit = np.nanmax([np.abs(r).max() for r in residuals.values()])
+    fig, axes = plt.subplots(
+        2 * len(rows),
+        1,
+        figsize=(12, 3.6 * len(rows)),
+        squeeze=False,
+        sharex=True,
+        gridspec_kw={"height_ratios": [2, 1] * len(rows)},
+        layout="constrained",
+    )
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (row, label) in enumerate(zip(rows, labels or [None] * len(rows), strict=True)):
+        spectra_ax, residual_ax = axes[2 * i, 0], axes[2 * i + 1, 0]
+        display = SpectraDisplay.from_spectra(
             Y_test[row],
-            *(Y_pred[row] for Y_pred in result.predictions.values()),
+            *(result.predictions[name][row] for name in names),
             wavelengths=wavelengths,
-            labels=["true", *result.predictions],
+            labels=["true", *map(_label, names)],
             title=label if label is not None else f"test spectrum {row}",
-            ax=ax,
+            ylabel=f"intensity ({intensity_unit})",
+            ax=spectra_ax,
         )
-    fig.tight_layout()
+        display.lines_[0].set(color="black", lw=1.6, zorder=0)
+        for line, colour in zip(display.lines_[1:], colours, strict=False):
+            line.set_color(colour)
+        spectra_ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize="small")
+        spectra_ax.set_xlabel("")
+        axis = display.wavelengths
+        residual_ax.axhline(0, color="black", lw=0.8)
+        for name, colour in zip(names, colours, strict=False):
+            residual_ax.plot(axis, residuals[name][i], color=colour, lw=0.8, label=_label(name))
+        residual_ax.set_ylim(-1.05 * limit, 1.05 * limit)
+        residual_ax.set_ylabel(f"predicted - true\n({intensity_unit})")
+        residual_ax.set_xlabel("wavelength (nm)" if wavelengths is not None else "channel")
     return fig
