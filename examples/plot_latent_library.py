@@ -34,9 +34,7 @@ train = make_libs_transfer((20, 40), region="train", random_state=0)
 test = make_libs_transfer((10, 40), region="test", random_state=0)
 Y_primary = train.X_primary.astype(np.float32)
 
-vae = VAEEncoder(
-    hidden_layer_sizes=(256,), latent_dim=8, lr=1e-3, max_epochs=60, random_state=0
-)
+vae = VAEEncoder(hidden_layer_sizes=(256,), latent_dim=8, lr=1e-3, max_epochs=60, random_state=0)
 library = LatentLibrary(vae).fit(Y_primary)
 folder = tempfile.mkdtemp()
 save(library, os.path.join(folder, "primary-library.sklspec"))
