@@ -531,3 +531,26 @@ def test_fit_transfer_baseline_subtraction(pairs, tmp_path, capsys):
     predicted = load(output).predict(secondary[:20])
     assert relative_squared_error(expected, predicted) < 0.05
     assert relative_squared_error(primary[:20], predicted) > 0.1
+
+
+@pytest.mark.parametrize("name", ["vae_mlp", "one_step", "pls", "knn", "ds", "pds"])
+def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):
+    # Whichever candidate wins, its model file predicts exactly as the model did.
+    from sklearn.preprocessing import StandardScaler
+
+    from sklspec._cli._selection import candidate_models
+    from sklspec.io import load, save
+    from sklspec.papers import wrap_transfer_model
+
+    rng = np.random.default_rng(0)
+    amounts = rng.uniform(size=(80, 2))
+    X = amounts @ rng.normal(size=(2, 12))
+    Y = amounts @ rng.normal(size=(2, 12)) + 0.1 * X**2
+    settings = dict(latent_dim=2, vae_hidden=[8], epochs=3, lr=1e-2, seed=0, verbose=0)
+    ((estimator, grid),) = candidate_models(
+        [name], n_train=80, n_channels=12, settings=settings
+    ).values()
+    model = wrap_transfer_model(estimator, StandardScaler()).fit(X, Y)
+    save(model, tmp_path / "m.sklspec")
+    np.testing.assert_array_equal(load(tmp_path / "m.sklspec").predict(X), model.predict(X))
+    assert grid == {} or all(len(values) >= 1 for values in grid.values())

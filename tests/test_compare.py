@@ -136,8 +136,8 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     # Each candidate of each search is reported, in the user's terms: the
     # sign of life during long fits (before: "[CV] END regressor__model__...").
     assert out.count("on the validation spectra") == 1 + 1 + 7 + 4  # quick grids
-    assert "vae_mlp: candidate 1/1 (MLP lr 0.001): mean Euclidean distance" in out
-    assert "knn: candidate 7/7 (n_neighbors 20)" in out
+    assert "VAE + MLP: candidate 1/1 (MLP lr 0.001): mean Euclidean distance" in out
+    assert "KNN: candidate 7/7 (n_neighbors 20)" in out
     assert "regressor__model" not in out and "[CV]" not in out
     assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}
     for name in ("comparison.csv", "maps.png", "spectra.png"):

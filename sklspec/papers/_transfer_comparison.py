@@ -23,7 +23,7 @@ from sklspec.metrics import (
     relative_squared_error,
     spectral_scoring,
 )
-from sklspec.papers._transfer_models import paper_transfer_models
+from sklspec.papers._transfer_models import model_label, paper_transfer_models
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
 
@@ -271,14 +271,14 @@ def compare_transfer_models(
         scoring = spectral_scoring("neg_mean_euclidean_distance")
         if verbose:
             print(
-                f"compare_transfer_models: tuning {name}, {n_candidates} candidate(s) "
+                f"compare_transfer_models: tuning {model_label(name)}, {n_candidates} candidate(s) "
                 f"({_in_user_terms(grid)})",
                 flush=True,
             )
         if verbose > 1:
             # One line per candidate, in the user's terms, while the search runs.
             scoring = {
-                key: _ReportingScorer(scorer, name, list(grid), n_candidates)
+                key: _ReportingScorer(scorer, model_label(name), list(grid), n_candidates)
                 for key, scorer in scoring.items()
             }
         search = GridSearchCV(
@@ -317,7 +317,7 @@ def compare_transfer_models(
         if verbose:
             row = rows[name]
             print(
-                f"compare_transfer_models: {name}: RSE {row['rse']:.3f}, "
+                f"compare_transfer_models: {model_label(name)}: RSE {row['rse']:.3f}, "
                 f"k-score {row['k_score']:.3f} ({fit_seconds:.0f} s)",
                 flush=True,
             )

@@ -4,6 +4,7 @@ import numpy as np
 
 from sklspec.maps import MapDisplay, SpectraDisplay
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
+from sklspec.papers._transfer_models import model_label
 from sklspec.utils._optional import import_optional
 
 
@@ -11,14 +12,6 @@ def _clusters(clusterer, Y):
     # compare_transfer_models fits its k-means on float64 spectra; KMeans
     # predicts only in the dtype it was fitted in.
     return clusterer.predict(np.asarray(Y, dtype=np.float64))
-
-
-# Display names of the paper's models; other names are shown as given.
-_MODEL_LABELS = {"vae_mlp": "VAE + MLP", "one_step": "one-step MLP", "knn": "KNN", "pls": "PLS"}
-
-
-def _label(name):
-    return _MODEL_LABELS.get(name, name)
 
 
 def _shared_limits(values, quantile_range=(0.01, 0.99)):
@@ -132,24 +125,24 @@ def plot_transfer_maps(
     columns = [[axes[0, 0]], [], [], []]
     images = {}
     for row, name in enumerate(names, start=1):
-        share = misclustered[name].mean()
+        share, label = misclustered[name].mean(), model_label(name)
         displays = [
             MapDisplay.from_values(
-                emissivity[name], title=f"{_label(name)}: predicted emissivity", ax=axes[row, 0],
+                emissivity[name], title=f"{label}: predicted emissivity", ax=axes[row, 0],
                 vmin=emissivity_limits[0], vmax=emissivity_limits[1], **maps
             ),
             MapDisplay.from_values(
-                euclidean[name], title=f"{_label(name)}: Euclidean error", ax=axes[row, 1],
+                euclidean[name], title=f"{label}: Euclidean error", ax=axes[row, 1],
                 vmin=euclidean_limits[0], vmax=euclidean_limits[1], cmap="magma", **maps
             ),
             MapDisplay.from_values(
-                cosine[name], title=f"{_label(name)}: cosine distance", ax=axes[row, 2],
+                cosine[name], title=f"{label}: cosine distance", ax=axes[row, 2],
                 vmin=cosine_limits[0], vmax=cosine_limits[1], cmap="magma", **maps
             ),
             MapDisplay.from_values(
                 true_clusters, categorical=True, highlight=misclustered[name], cmap="Pastel2",
                 highlight_label=f"misclustered\n({share:.0%})",
-                title=f"{_label(name)}: misclustered", ax=axes[row, 3], **maps
+                title=f"{label}: misclustered", ax=axes[row, 3], **maps
             ),
         ]  # fmt: skip
         for column, display in enumerate(displays):
@@ -221,7 +214,7 @@ def plot_transfer_spectra(
             Y_test[row],
             *(result.predictions[name][row] for name in names),
             wavelengths=wavelengths,
-            labels=["true", *map(_label, names)],
+            labels=["true", *map(model_label, names)],
             title=label if label is not None else f"test spectrum {row}",
             ylabel=f"intensity ({intensity_unit})",
             ax=spectra_ax,
@@ -234,7 +227,9 @@ def plot_transfer_spectra(
         axis = display.wavelengths
         residual_ax.axhline(0, color="black", lw=0.8)
         for name, colour in zip(names, colours, strict=False):
-            residual_ax.plot(axis, residuals[name][i], color=colour, lw=0.8, label=_label(name))
+            residual_ax.plot(
+                axis, residuals[name][i], color=colour, lw=0.8, label=model_label(name)
+            )
         residual_ax.set_ylim(-1.05 * limit, 1.05 * limit)
         residual_ax.set_ylabel(f"predicted - true\n({intensity_unit})")
         residual_ax.set_xlabel("wavelength (nm)" if wavelengths is not None else "channel")

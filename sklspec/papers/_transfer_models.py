@@ -6,6 +6,14 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
 from sklspec.vae import PRESETS, VAEEncoder
 
+# How reports and figures name the paper's models; other names are shown as given.
+MODEL_LABELS = {"vae_mlp": "VAE + MLP", "one_step": "one-step MLP", "knn": "KNN", "pls": "PLS"}
+
+
+def model_label(name):
+    """A model's name as a user reads it (``"vae_mlp"`` -> ``"VAE + MLP"``)."""
+    return MODEL_LABELS.get(name, name)
+
 
 def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
     """The transfer paper's four models with its settings, and its search grids.
