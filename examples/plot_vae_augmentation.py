@@ -58,7 +58,7 @@ vae = VAEEncoder(
     (128,), latent_dim=8, activation="sigmoid", lr=3e-3, batch_size=64, max_epochs=60,
     device="cpu",
 )  # fmt: skip
-labeler = reference_regressor().set_params(estimator__n_iter_no_change=10)
+labeler = reference_regressor().set_params(regressor__estimator__max_iter=100)
 fig, axes = plt.subplots(1, 4, figsize=(12, 3), sharey=True, layout="constrained")
 augmenters = list(paper_augmentation_strategies(vae).items())[1:]
 for ax, (name, augmenter) in zip(axes, augmenters, strict=True):
@@ -79,7 +79,7 @@ plt.show()
 # and a paired t-test against E. The augmenters have no labeler of their own,
 # so in each split the reference networks trained on E label the generated
 # spectra (frozen), as in the paper's first step.
-regressor = reference_regressor().set_params(estimator__n_iter_no_change=10)
+regressor = reference_regressor().set_params(regressor__estimator__max_iter=100)
 strategies = paper_augmentation_strategies(vae)
 result = compare_augmentation(
     X, y, strategies=strategies, regressor=regressor, target_names=names, random_state=0, verbose=1

@@ -49,7 +49,7 @@ CHECK_PARAMS = {
 }
 
 
-# Augmenters: a tiny VAE, a Ridge labeler (the default MLPs need 20 samples),
+# Augmenters: a tiny VAE, a Ridge labeler (fast, and fits the checks' 1-sample data),
 # every generated spectrum accepted (the checks' targets are not concentrations).
 _TINY_AUGMENTER = dict(
     vae=VAEEncoder(**{**TINY_VAE, "batch_size": 32}),

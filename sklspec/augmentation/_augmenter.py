@@ -5,9 +5,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.exceptions import LowAcceptanceWarning
@@ -16,40 +23,73 @@ from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
+# Latent neighbours a training spectrum is interpolated towards (SMOTE's default k).
+_N_NEIGHBORS = 5
 
-def reference_regressor(random_state=None):
-    """The augmentation paper's reference regressor: one small MLP per target.
+
+@validate_params(
+    {"random_state": ["random_state"], "solver": [StrOptions({"lbfgs", "adam"})]},
+    prefer_skip_nested_validation=True,
+)
+def reference_regressor(random_state=None, *, solver="lbfgs"):
+    """The augmentation paper's reference regressor, one small MLP per target, that learns.
 
     "Autonomous determination" (Mushchina et al., 2025, 3.3-3.5): a separate
-    network per target, 64-16 sigmoid hidden units, linear output, MSE, Adam
-    with lr 1e-3, batch 64, early stopping on a held-out tenth of the
-    training data. Built from scikit-learn's ``MultiOutputRegressor`` and
-    ``MLPRegressor`` (fit it on a 2-D ``y``; one column is fine). The paper
-    waits 250 epochs after the last improvement; scikit-learn counts epochs
-    without a ``tol``-sized improvement, 50 here.
+    network per target, 64-16 sigmoid hidden units, linear output, squared
+    error. Built from scikit-learn's ``MultiOutputRegressor`` and
+    ``MLPRegressor`` (fit it on a 2-D ``y``; one column is fine), with the
+    targets standardized inside (``TransformedTargetRegressor``): predictions
+    come back in the targets' units. Feed it spectra min-max scaled per
+    channel, as the paper does.
+
+    The paper trains with Adam (lr 1e-3, batch 64) and stops 250 epochs after
+    the last improvement on held-out data. On a few dozen spectra that recipe
+    does not learn: a batch of 64 is one step per epoch, and the held-out
+    tenth is five spectra. On the corn data (oil, 56 training spectra, 8
+    random 7:2:1 splits) it scored a test MAE of 0.147, against 0.173 for
+    predicting the mean and 0.049 for PLS. Hence the default: full-batch
+    L-BFGS to 500 iterations with an L2 penalty of 0.01 (scikit-learn's
+    advice for small data sets), 0.07 on the same splits.
 
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
-        Seed of the networks' weights and early-stopping split.
+        Seed of the networks' initial weights (and, for ``"adam"``, of the
+        batches and the early-stopping split).
+    solver : {"lbfgs", "adam"}, default="lbfgs"
+        ``"lbfgs"``: the networks trained to convergence, full batch, L2
+        0.01, at most 500 iterations. ``"adam"``: the paper's recipe (lr
+        1e-3, batch 64, early stopping on a tenth of the data, patience 50
+        epochs without a ``tol``-sized improvement), for reproducing it.
 
     Returns
     -------
-    regressor : sklearn.multioutput.MultiOutputRegressor
-        Unfitted.
+    regressor : sklearn.compose.TransformedTargetRegressor
+        Unfitted: ``MultiOutputRegressor(MLPRegressor(...))`` with a
+        ``StandardScaler`` on the targets.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklspec.augmentation import reference_regressor
-    >>> reference_regressor(random_state=0).estimator.hidden_layer_sizes
-    (64, 16)
+    >>> model = reference_regressor(random_state=0)
+    >>> model.regressor.estimator.hidden_layer_sizes, model.regressor.estimator.solver
+    ((64, 16), 'lbfgs')
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(40, 20))
+    >>> y = np.column_stack([X[:, 0] + X[:, 1], 3 * X[:, 2]])
+    >>> model.fit(X, y).predict(X[:2]).shape
+    (2, 2)
     """
+    from sklearn.compose import TransformedTargetRegressor
     from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.preprocessing import StandardScaler
 
-    return MultiOutputRegressor(
-        MLPRegressor(
-            hidden_layer_sizes=(64, 16),
-            activation="logistic",
+    network = dict(hidden_layer_sizes=(64, 16), activation="logistic", random_state=random_state)
+    if solver == "lbfgs":
+        network.update(solver="lbfgs", alpha=1e-2, max_iter=500)
+    else:
+        network.update(
             solver="adam",
             learning_rate_init=1e-3,
             batch_size=64,
@@ -57,8 +97,10 @@ def reference_regressor(random_state=None):
             early_stopping=True,
             validation_fraction=0.1,
             n_iter_no_change=50,
-            random_state=random_state,
         )
+    return TransformedTargetRegressor(
+        regressor=MultiOutputRegressor(MLPRegressor(**network)),
+        transformer=StandardScaler(),
     )
 
 
@@ -93,7 +135,7 @@ class VAEAugmenter(BaseEstimator):
         parameters build a :class:`~sklspec.vae.ConditionalVAE`. None means
         ``VAEEncoder(**PRESETS["mushchina2025"])``, the paper's 256 sigmoid
         units and 91 latent dimensions with early stopping (patience 250).
-    sampling : {"uniform", "normal", "aggregate"}, default="uniform"
+    sampling : {"uniform", "normal", "aggregate", "interpolate"}, default="uniform"
         Where latent points are drawn:
 
         - ``"normal"``: a Gaussian per dimension with the mean and standard
@@ -109,7 +151,16 @@ class VAEAugmenter(BaseEstimator):
           latent dimensions, which the per-dimension distributions above
           ignore. (Neither paper tried it; the paper's conclusion asks for
           better sampling.) With ``conditional=True``, the picked
-          spectrum's targets are the condition.
+          spectrum's targets are the condition;
+        - ``"interpolate"``: a point on the segment between a training
+          spectrum's latent mean and that of one of its 5 nearest
+          neighbours in the latent space, at a uniform random position
+          (SMOTE's idea, in the latent space). New spectra fill the gaps
+          between neighbouring real ones, where the data are sparse, instead
+          of being drawn around dense regions; with ``conditional=True``
+          the targets are interpolated alike and are the condition. (This
+          package's addition, aimed at the paper's stated goal of filling
+          under-represented regions.)
     conditional : bool, default=False
         Train a conditional VAE; generated spectra get the targets they
         were generated for.
@@ -179,7 +230,7 @@ class VAEAugmenter(BaseEstimator):
 
     _parameter_constraints: dict = {
         "vae": [VAEEncoder, ConditionalVAE, None],
-        "sampling": [StrOptions({"normal", "uniform", "aggregate"})],
+        "sampling": [StrOptions({"normal", "uniform", "aggregate", "interpolate"})],
         "conditional": ["boolean"],
         "n_samples": [Interval(Integral, 1, None, closed="left"), None],
         "labeler": [HasMethods(["fit", "predict"]), None],
@@ -231,12 +282,6 @@ class VAEAugmenter(BaseEstimator):
                 "VAEAugmenter needs at least 2 samples to train a VAE; "
                 f"got n_samples = {n_samples}."
             )
-        if self.labeler is None and not self.conditional and n_samples < 20:
-            raise ValueError(
-                "The default labeler (reference_regressor) holds out a tenth of the data for "
-                f"early stopping and needs at least 20 samples; got {n_samples}. Pass more "
-                "samples or another labeler."
-            )
 
     def _fit(self, X, Y):
         """Train the VAE (and the labeler); return the fitted attributes."""
@@ -253,7 +298,14 @@ class VAEAugmenter(BaseEstimator):
         # The aggregate posterior is the mixture of every training spectrum's
         # Gaussian; kept whatever the sampling, which set_params may change.
         posterior = vae.posterior(X)
+        n_neighbors = min(_N_NEIGHBORS, len(X) - 1)
+        neighbours = (
+            NearestNeighbors(n_neighbors=n_neighbors + 1)
+            .fit(posterior[0])
+            .kneighbors(posterior[0], return_distance=False)[:, 1:]
+        )
         return {
+            "_neighbours": neighbours,
             "vae_": vae,
             "labeler_": labeler,
             "X_min_": X.min(axis=0),
@@ -329,12 +381,19 @@ class VAEAugmenter(BaseEstimator):
     # ------------------------------------------------------------ sampling
 
     def _draw_latent(self, n, rng):
-        if self.sampling != "aggregate":
+        """``n`` latent points, and the targets they stand for (None if the draw has none)."""
+        if self.sampling in ("normal", "uniform"):
             Z = self.vae_.sample_latent(n, distribution=self.sampling, random_state=rng)
             return Z, None
         mean, std = self._posterior
         rows = rng.randint(len(mean), size=n)
-        return rng.normal(mean[rows], std[rows]), rows
+        if self.sampling == "aggregate":
+            return rng.normal(mean[rows], std[rows]), self._y_train[rows]
+        partners = self._neighbours[rows, rng.randint(self._neighbours.shape[1], size=n)]
+        position = rng.uniform(size=(n, 1))
+        Z = mean[rows] + position * (mean[partners] - mean[rows])
+        Y = self._y_train[rows] + position * (self._y_train[partners] - self._y_train[rows])
+        return Z, Y
 
     def _clip(self, X):
         if self.clip is None:
@@ -406,12 +465,13 @@ class VAEAugmenter(BaseEstimator):
         return X_new, (Y_new.ravel() if self._y_ndim == 1 else Y_new), n_drawn, rate
 
     def _sample_conditional(self, n, conditions, rng):
-        Z, rows = self._draw_latent(n, rng)
+        Z, drawn_targets = self._draw_latent(n, rng)
         if conditions is None:
             # The paper generates for target vectors of the training set; the
-            # aggregate posterior keeps each picked spectrum's own targets.
-            rows = rng.randint(len(self._y_train), size=n) if rows is None else rows
-            conditions = self._y_train[rows]
+            # aggregate posterior and interpolation bring their own targets.
+            if drawn_targets is None:
+                drawn_targets = self._y_train[rng.randint(len(self._y_train), size=n)]
+            conditions = drawn_targets
         X_new = self.vae_.inverse_transform(Z.astype(np.float32), conditions)
         return self._clip(X_new.astype(np.float64)), conditions.astype(np.float64)
 
@@ -421,7 +481,7 @@ class VAEAugmenter(BaseEstimator):
             # Draw for what is missing, scaled up by the acceptance seen so far.
             rate = n_kept / n_drawn if n_drawn else 1.0
             n_draw = int(min(max((n - n_kept) / max(rate, 0.05), 64), 20 * n))
-            Z, _ = self._draw_latent(n_draw, rng)
+            Z, _ = self._draw_latent(n_draw, rng)  # labelled by the labeler, not the draw
             X_new = self._clip(self.vae_.inverse_transform(Z.astype(np.float32)).astype(np.float64))
             Y_new = self.labeler_.predict(X_new).reshape(n_draw, -1)
             keep = self._plausible(Y_new)
