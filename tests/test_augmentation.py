@@ -289,12 +289,25 @@ def test_compare_augmentation_runs_the_protocol(data):
         random_state=0,
     )
     table = result.table
-    assert table.index.tolist() == [(s, t) for s in ("E", "E+VAE(u)") for t in ("Zn", "Cu", "Li")]
-    assert table.loc["E", "change"].eq(0).all() and table.loc["E", "p_value"].isna().all()
+    rows = ("mean:E", "E", "PLS:E", "E+VAE(u)", "PLS:E+VAE(u)")
+    assert table.index.tolist() == [(s, t) for s in rows for t in ("Zn", "Cu", "Li")]
+    assert result.strategies == ["E", "E+VAE(u)"]
+    for reference in ("E", "PLS:E"):
+        assert table.loc[reference, "change"].eq(0).all()
+        assert table.loc[reference, "p_value"].isna().all()
     assert table.loc["E+VAE(u)", "p_value"].between(0, 1).all()
+    assert table.loc["PLS:E+VAE(u)", "p_value"].between(0, 1).all()
+    # PLS rows compare with PLS on E; the others with E.
+    pls = table.xs("Zn", level="target")["test_mae"]
+    assert table.loc[("PLS:E+VAE(u)", "Zn"), "change"] == pytest.approx(
+        pls["PLS:E+VAE(u)"] / pls["PLS:E"] - 1
+    )
+    # Context: the spectra carry Cu2+, so both models beat the mean by far.
+    cu = table.xs("Cu", level="target")["test_mae"]
+    assert cu["E"] < 0.2 * cu["mean:E"] and cu["PLS:E"] < 0.2 * cu["mean:E"]
     assert (table["test_mae"] > 0).all() and (table["test_mae_std"] > 0).all()
     # 24 test samples (10%) and 168 training samples (70%) per split.
-    assert len(result.scores) == 3 * 2 * 3
+    assert len(result.scores) == 3 * 5 * 3
     assert result.acceptance["acceptance_rate"].between(0, 1).all()
     # The table's mean is the mean of the per-split scores.
     zn = result.scores.query("strategy == 'E' and target == 'Zn'")["test_mae"]
@@ -315,6 +328,7 @@ def test_compare_labels_with_the_reference_trained_on_e(data):
         strategies={"E": None, "E+VAE(n)": VAEAugmenter(TINY_VAE, target_range=None)},
         regressor=Ridge(1e-2),
         n_splits=2,
+        context=False,
         random_state=0,
     )
     # Labelled by the frozen Ridge of E: every spectrum accepted, and the

@@ -5,7 +5,8 @@ estimators. Vrábel et al. (JAAS 2023), spectral transfer:
 :func:`paper_transfer_models`, :func:`compare_transfer_models` and its
 figures, :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
 augmentation: :func:`paper_augmentation_strategies`,
-:func:`compare_augmentation` and its figure. They need the ``[pandas]`` and
+:func:`compare_augmentation`, :func:`augmentation_learning_curve` and their
+figures. They need the ``[pandas]`` and
 ``[plot]`` extras.
 """
 
@@ -13,7 +14,11 @@ from sklspec.papers._augmentation_comparison import (
     compare_augmentation,
     paper_augmentation_strategies,
 )
-from sklspec.papers._augmentation_figure import plot_augmentation_comparison
+from sklspec.papers._augmentation_figure import (
+    plot_augmentation_comparison,
+    plot_augmentation_learning_curve,
+)
+from sklspec.papers._augmentation_learning_curve import augmentation_learning_curve
 from sklspec.papers._demo import run_demo
 from sklspec.papers._transfer_comparison import (
     choose_n_clusters,
@@ -24,12 +29,14 @@ from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_s
 from sklspec.papers._transfer_models import paper_transfer_models
 
 __all__ = [
+    "augmentation_learning_curve",
     "choose_n_clusters",
     "compare_augmentation",
     "compare_transfer_models",
     "paper_augmentation_strategies",
     "paper_transfer_models",
     "plot_augmentation_comparison",
+    "plot_augmentation_learning_curve",
     "plot_transfer_maps",
     "plot_transfer_spectra",
     "run_demo",

@@ -4,15 +4,16 @@ import time
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.cross_decomposition import PLSRegression
+from sklearn.dummy import DummyRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import mean_absolute_error
-from sklearn.model_selection import ShuffleSplit
-from sklearn.pipeline import Pipeline
+from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from sklspec.augmentation import AugmentedRegressor, VAEAugmenter, reference_regressor
+from sklspec.augmentation import VAEAugmenter, reference_regressor
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from, seed_random_states
 
@@ -32,16 +33,17 @@ def paper_augmentation_strategies(vae=None):
     -------
     strategies : dict
         ``{"E": None, "E+VAE(n)": ..., "E+VAE(u)": ..., "E+cVAE(n)": ...,
-        "E+VAE(agg)": ...}``: no augmentation, then :class:`VAEAugmenter`
-        sampling the normal and the uniform latent distributions, the
-        conditional VAE with the normal one (the paper's Fig. 7), and
-        sampling the aggregate posterior (this package's addition).
+        "E+VAE(agg)": ..., "E+VAE(interp)": ...}``: no augmentation, then
+        :class:`VAEAugmenter` sampling the normal and the uniform latent
+        distributions, the conditional VAE with the normal one (the paper's
+        Fig. 7), and this package's additions: sampling the aggregate
+        posterior, and interpolating between latent neighbours.
 
     Examples
     --------
     >>> from sklspec.papers import paper_augmentation_strategies
     >>> list(paper_augmentation_strategies())
-    ['E', 'E+VAE(n)', 'E+VAE(u)', 'E+cVAE(n)', 'E+VAE(agg)']
+    ['E', 'E+VAE(n)', 'E+VAE(u)', 'E+cVAE(n)', 'E+VAE(agg)', 'E+VAE(interp)']
     """
     return {
         BASELINE: None,
@@ -49,21 +51,124 @@ def paper_augmentation_strategies(vae=None):
         "E+VAE(u)": VAEAugmenter(vae, sampling="uniform"),
         "E+cVAE(n)": VAEAugmenter(vae, sampling="normal", conditional=True),
         "E+VAE(agg)": VAEAugmenter(vae, sampling="aggregate"),
+        "E+VAE(interp)": VAEAugmenter(vae, sampling="interpolate"),
     }
 
 
-def _model(regressor, augmenter, seed, reference):
+def resolve_strategies(strategies):
+    """A strategies dict from a dict, names of the paper's strategies, or None (all of them)."""
+    if isinstance(strategies, dict):
+        resolved = strategies
+    else:
+        known = paper_augmentation_strategies()
+        if strategies is None:
+            return known
+        unknown = [name for name in strategies if name not in known]
+        if unknown:
+            raise ValueError(
+                f"Unknown strategy {unknown[0]!r}; choose from {', '.join(known)}, or pass "
+                "a dict {name: augmenter}."
+            )
+        resolved = {name: known[name] for name in strategies}
+    if resolved.get(BASELINE, "missing") is not None:
+        raise ValueError(f'strategies must include "{BASELINE}": None, the reference.')
+    return resolved
+
+
+#: Context rows: the mean predictor, and PLS on each strategy's training set.
+MEAN, PLS = "mean:E", "PLS:"
+
+
+def _regressor(regressor, seed):
     regressor = reference_regressor() if regressor is None else clone(regressor)
-    seed_random_states(regressor, seed)
-    if augmenter is not None:
-        augmenter = clone(augmenter).set_params(random_state=seed)
-        if augmenter.get_params().get("labeler", "own") is None:
-            # The paper's step 1: the reference networks trained on E label
-            # the generated spectra; reuse them rather than train them again.
-            augmenter.set_params(labeler=FrozenEstimator(reference[-1]))
-        regressor = AugmentedRegressor(regressor, augmenter)
-    # The paper scales each channel to [0, 1] on the training data.
-    return Pipeline([("scale", MinMaxScaler()), ("model", regressor)])
+    return seed_random_states(regressor, seed)
+
+
+def _tuned_pls(X, Y):
+    """PLS with its components chosen by 5-fold CV on the real training part."""
+    upper = min(20, X.shape[1], int(0.8 * len(X)) - 1)
+    search = GridSearchCV(
+        PLSRegression(scale=False),
+        {"n_components": list(range(1, max(upper, 1) + 1))},
+        cv=min(5, len(X)),
+        scoring="neg_mean_absolute_error",
+    )
+    return search.fit(X, Y).best_params_["n_components"]
+
+
+def _fit_and_score(X, Y, train, parts, strategies, regressor, seed, context):
+    """Fit every strategy (and the context models) on ``train``; MAE per target on each part.
+
+    The spectra are min-max scaled per channel on the training part, as in
+    the paper. The regressor trained on E labels the spectra of augmenters
+    without a labeler of their own (frozen): the paper's first step. Each
+    augmented training set is generated once and serves every model.
+    Returns ``({model: {part: errors}}, {strategy: acceptance rate})``.
+    """
+    scaler = MinMaxScaler().fit(X[train])
+    X_train, Y_train = scaler.transform(X[train]), Y[train]
+    scaled = {
+        part: (scaler.transform(X[rows]), Y[rows]) for part, rows in parts.items() if len(rows)
+    }
+    reference = _regressor(regressor, seed).fit(X_train, Y_train)
+    models, acceptance = {}, {}
+    n_components = _tuned_pls(X_train, Y_train) if context else None
+    if context:
+        models[MEAN] = DummyRegressor().fit(X_train, Y_train)
+    for name, augmenter in strategies.items():
+        if augmenter is None:
+            X_fit, Y_fit, models[name] = X_train, Y_train, reference
+        else:
+            augmenter = clone(augmenter).set_params(random_state=seed)
+            if augmenter.get_params().get("labeler", "own") is None:
+                augmenter.set_params(labeler=FrozenEstimator(reference))
+            X_fit, Y_fit = augmenter.fit_resample(X_train, Y_train)
+            Y_fit = Y_fit.reshape(len(Y_fit), -1)
+            models[name] = _regressor(regressor, seed).fit(X_fit, Y_fit)
+            acceptance[name] = augmenter.acceptance_rate_
+        if context:
+            pls = PLSRegression(n_components, scale=False)
+            models[PLS + name] = pls.fit(X_fit, Y_fit)
+    errors = {
+        name: {
+            part: mean_absolute_error(
+                Y_part, model.predict(X_part).reshape(len(Y_part), -1), multioutput="raw_values"
+            )
+            for part, (X_part, Y_part) in scaled.items()
+        }
+        for name, model in models.items()
+    }
+    return errors, acceptance
+
+
+def _baseline_of(name):
+    """The row a model's change and paired test refer to: PLS rows to PLS on E."""
+    return PLS + BASELINE if name.startswith(PLS) else BASELINE
+
+
+def _summary(scores, pd, n_splits):
+    """Mean, spread, change against the baseline and paired test per (model, target)."""
+    from scipy.stats import ttest_rel
+
+    test = scores.pivot_table("test_mae", ["strategy", "target"], "split", sort=False)
+    table = pd.DataFrame(
+        {
+            "test_mae": test.mean(axis=1),
+            "test_mae_std": test.std(axis=1),
+            "validation_mae": scores.groupby(["strategy", "target"], sort=False)[
+                "validation_mae"
+            ].mean(),
+        }
+    )
+    change, p_values = [], []
+    for (name, target), row in test.iterrows():
+        reference = test.loc[_baseline_of(name)].loc[target]
+        change.append(row.mean() / reference.mean() - 1)
+        same = name == _baseline_of(name) or n_splits < 2
+        p_values.append(np.nan if same else ttest_rel(row, reference).pvalue)
+    table["change"] = change
+    table["p_value"] = p_values
+    return table
 
 
 def compare_augmentation(
@@ -76,6 +181,7 @@ def compare_augmentation(
     train_size=0.7,
     test_size=0.1,
     target_names=None,
+    context=True,
     random_state=None,
     verbose=0,
 ):
@@ -98,9 +204,10 @@ def compare_augmentation(
         Spectra.
     y : array-like of shape (n_samples, n_targets)
         Targets (e.g. concentrations).
-    strategies : dict, default=None
-        ``{name: augmenter or None}``; must include ``"E": None``. None means
-        :func:`paper_augmentation_strategies`.
+    strategies : dict, list of str or None, default=None
+        ``{name: augmenter or None}``, which must include ``"E": None``; or
+        names from :func:`paper_augmentation_strategies` (with the paper's
+        VAE); None takes them all.
     regressor : regressor, default=None
         The model every strategy trains; None means
         :func:`reference_regressor`, the paper's one MLP per target.
@@ -110,6 +217,14 @@ def compare_augmentation(
         Fractions of training and test samples; the rest validates.
     target_names : list of str, default=None
         Names of the targets for the table; default ``"target 0"`` etc.
+    context : bool, default=True
+        Also report the models a chemometrician would compare with, so that
+        a gain is never measured against a broken baseline alone:
+        ``"mean:E"``, predicting the training mean, and ``"PLS:<strategy>"``,
+        a PLS regression trained on each strategy's training set (E, and
+        each augmented one: augmentation is model-agnostic), its components
+        chosen by 5-fold cross-validation on the real training part of the
+        split. PLS rows' change and p-value refer to ``"PLS:E"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits and, per split, the regressor and augmenters.
     verbose : int, default=0
@@ -123,7 +238,8 @@ def compare_augmentation(
         mean, the relative change of the test MAE against ``"E"`` and the
         paired test's p-value. ``scores``: one row per split, strategy and
         target. ``acceptance``: per split and strategy, the fraction of
-        generated spectra the augmenter kept. ``target_names``.
+        generated spectra the augmenter kept. ``target_names``, and
+        ``strategies`` (the strategies' names, without the context rows).
 
     Examples
     --------
@@ -139,9 +255,9 @@ def compare_augmentation(
     ...     strategies={"E": None, "E+cVAE": VAEAugmenter(vae, conditional=True)})
     >>> result.table.loc["E+cVAE"].columns.tolist()
     ['test_mae', 'test_mae_std', 'validation_mae', 'change', 'p_value']
+    >>> list(dict.fromkeys(result.table.index.get_level_values("strategy")))
+    ['mean:E', 'E', 'PLS:E', 'E+cVAE', 'PLS:E+cVAE']
     """
-    from scipy.stats import ttest_rel
-
     pd = import_optional("pandas", "compare_augmentation")
 
     X = check_array(X, dtype=np.float64, input_name="X")
@@ -151,9 +267,7 @@ def compare_augmentation(
     names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
     if len(names) != Y.shape[1]:
         raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
-    strategies = paper_augmentation_strategies() if strategies is None else strategies
-    if strategies.get(BASELINE, "missing") is not None:
-        raise ValueError(f'strategies must include "{BASELINE}": None, the reference.')
+    strategies = resolve_strategies(strategies)
 
     rng = check_random_state(random_state)
     splitter = ShuffleSplit(
@@ -163,59 +277,36 @@ def compare_augmentation(
     start = time.perf_counter()
     for split, (train, test) in enumerate(splitter.split(X)):
         validation = np.setdiff1d(np.arange(len(X)), np.concatenate([train, test]))
-        seed = seed_from(rng)
-        reference = _model(regressor, None, seed, None).fit(X[train], Y[train])
-        for name, augmenter in strategies.items():
-            if augmenter is None:
-                model = reference
-            else:
-                model = _model(regressor, augmenter, seed, reference).fit(X[train], Y[train])
-            errors = {
-                part: mean_absolute_error(
-                    Y[idx], model.predict(X[idx]).reshape(len(idx), -1), multioutput="raw_values"
-                )
-                for part, idx in (("test", test), ("validation", validation))
-                if len(idx)
-            }
+        errors, rates = _fit_and_score(
+            X, Y, train, {"test": test, "validation": validation}, strategies, regressor,
+            seed_from(rng), context,
+        )  # fmt: skip
+        for name, parts in errors.items():
             for j, target in enumerate(names):
+                validation_mae = parts["validation"][j] if "validation" in parts else np.nan
                 rows.append(
                     {
                         "split": split,
                         "strategy": name,
                         "target": target,
-                        "test_mae": errors["test"][j],
-                        "validation_mae": errors.get("validation", np.full(len(names), np.nan))[j],
+                        "test_mae": parts["test"][j],
+                        "validation_mae": validation_mae,
                     }
                 )
-            if augmenter is not None:
-                rate = model[-1].augmenter_.acceptance_rate_
-                acceptance.append({"split": split, "strategy": name, "acceptance_rate": rate})
+        acceptance += [
+            {"split": split, "strategy": name, "acceptance_rate": rate}
+            for name, rate in rates.items()
+        ]
         if verbose:
             elapsed = time.perf_counter() - start
             print(f"compare_augmentation: split {split + 1}/{n_splits} done ({elapsed:.0f} s)")
 
     scores = pd.DataFrame(rows)
-    test = scores.pivot_table("test_mae", ["strategy", "target"], "split", sort=False)
-    table = pd.DataFrame(
-        {
-            "test_mae": test.mean(axis=1),
-            "test_mae_std": test.std(axis=1),
-            "validation_mae": scores.groupby(["strategy", "target"], sort=False)[
-                "validation_mae"
-            ].mean(),
-        }
-    )
-    reference = test.loc[BASELINE]
-    change, p_values = [], []
-    for (name, target), row in test.iterrows():
-        change.append(row.mean() / reference.loc[target].mean() - 1)
-        same = name == BASELINE or n_splits < 2
-        p_values.append(np.nan if same else ttest_rel(row, reference.loc[target]).pvalue)
-    table["change"] = change
-    table["p_value"] = p_values
+    table = _summary(scores, pd, n_splits)
     return Bunch(
         table=table,
         scores=scores,
         acceptance=pd.DataFrame(acceptance, columns=["split", "strategy", "acceptance_rate"]),
         target_names=list(names),
+        strategies=list(strategies),
     )

@@ -12,7 +12,8 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     Bars are the mean test MAE over the Monte-Carlo splits, relative to the
     no-augmentation reference ``"E"`` of each target (so targets of
     different scales share one axis); error bars are one standard
-    deviation; a star marks a paired-test p-value below ``alpha``.
+    deviation; a star marks a paired-test p-value below ``alpha``. The
+    context rows (mean predictor, PLS) are left to the table.
 
     Parameters
     ----------
@@ -30,7 +31,10 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     plt = import_optional("matplotlib.pyplot", "plot_augmentation_comparison")
 
     table = result.table
-    strategies = list(dict.fromkeys(table.index.get_level_values("strategy")))
+    # The strategies only: the context rows (mean, PLS) have their own scale.
+    strategies = result.get("strategies") or list(
+        dict.fromkeys(table.index.get_level_values("strategy"))
+    )
     targets = result.target_names
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6, 1.1 * len(targets) + 2), 3.8), layout="constrained")
@@ -53,3 +57,53 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
     ax.legend(ncols=len(strategies), fontsize="small", loc="upper center")
     return ax
+
+
+def plot_augmentation_learning_curve(result, *, targets=None, axes=None):
+    """Test MAE against measured training spectra, a line per model, one panel per target.
+
+    Lines are the mean over splits, bands one standard deviation. A
+    strategy's line below E's at the same size is a gain; the horizontal
+    distance to E's line is the measured spectra it saves (the table's
+    ``equivalent_n_E``).
+
+    Parameters
+    ----------
+    result : Bunch
+        The output of :func:`augmentation_learning_curve`.
+    targets : list of str, default=None
+        Targets to draw; None draws all.
+    axes : array of matplotlib Axes, default=None
+        One per target; None makes a new figure.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+    """
+    plt = import_optional("matplotlib.pyplot", "plot_augmentation_learning_curve")
+
+    table = result.table
+    targets = result.target_names if targets is None else list(targets)
+    if axes is None:
+        _, axes = plt.subplots(
+            1, len(targets), figsize=(4.2 * len(targets) + 1.5, 3.6), squeeze=False,
+            layout="constrained",
+        )  # fmt: skip
+        axes = axes[0]
+    models = list(dict.fromkeys(table.index.get_level_values("strategy")))
+    for ax, target in zip(np.ravel(axes), targets, strict=True):
+        for name in models:
+            curve = table.xs((name, target), level=("strategy", "target"))
+            style = {"ls": "--"} if name.startswith(("PLS:", "mean:")) else {}
+            line = ax.plot(curve["n_train"], curve["test_mae"], marker="o", label=name, **style)
+            ax.fill_between(
+                curve["n_train"],
+                curve["test_mae"] - curve["test_mae_std"],
+                curve["test_mae"] + curve["test_mae_std"],
+                color=line[0].get_color(),
+                alpha=0.12,
+            )
+        ax.set_xscale("log")
+        ax.set(title=target, xlabel="measured training spectra", ylabel="test MAE")
+    np.ravel(axes)[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    return axes
