@@ -398,3 +398,18 @@ def test_interpolation_draws_between_latent_neighbours(data):
     X_new, y_new = augmenter.sample()
     assert X_new.shape == (200, X.shape[1]) and y_new.shape == (200, 8)
     assert np.all((y_new >= y[:120].min(0) - 1e-12) & (y_new <= y[:120].max(0) + 1e-12))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_same_seed_same_table_with_the_reference_model_and_interpolation(data):
+    X, y = data
+    runs = [
+        compare_augmentation(
+            X[:60, ::8], y[:60, :1], strategies={
+                "E": None, "E+VAE(interp)": VAEAugmenter(TINY_VAE, sampling="interpolate")
+            }, n_splits=2, random_state=0,
+        ).scores.test_mae
+        for _ in range(2)
+    ]  # fmt: skip
+    np.testing.assert_array_equal(*runs)
+    assert len(runs[0]) == 2 * 5  # mean, E, PLS:E, E+VAE(interp), PLS:E+VAE(interp)

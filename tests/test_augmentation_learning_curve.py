@@ -74,6 +74,11 @@ def test_equivalent_size_reads_e_curve():
     equivalent = _equivalent_sizes(table, {0.25: 10, 0.5: 20, 1.0: 40})
     # A at 10 spectra matches E at 20; A at 20 beats E at 40: off the curve.
     np.testing.assert_allclose(equivalent, [10, 20, 40, 20, np.nan])
+    # A curve that rises (small-sample noise) is read as its running best:
+    # 0.3 lies between E's best with 10 or 20 spectra (0.4) and with 40 (0.1).
+    table["test_mae"] = [0.4, 0.5, 0.1, 0.3, 0.45]
+    equivalent = _equivalent_sizes(table, {0.25: 10, 0.5: 20, 1.0: 40})
+    np.testing.assert_allclose(equivalent, [10, np.nan, 40, 20 + 20 / 3, np.nan])
 
 
 @pytest.mark.parametrize(

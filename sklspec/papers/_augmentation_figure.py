@@ -52,17 +52,16 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     ax.axhline(1, color="0.3", lw=0.8)
     ax.set_xticks(x, targets)
     ax.set_ylabel(f"test MAE / MAE of {BASELINE}")
-    # Headroom above the tallest error bar, so that the one-row legend does
-    # not hide it.
-    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
-    ax.legend(ncols=len(strategies), fontsize="small", loc="upper center")
+    # Beside the bars, so that it never hides an error bar, however many strategies.
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
 def plot_augmentation_learning_curve(result, *, targets=None, axes=None):
     """Test MAE against measured training spectra, a line per model, one panel per target.
 
-    Lines are the mean over splits, bands one standard deviation. A
+    Lines are the mean over splits, bands one standard deviation (for the
+    strategies; the context, mean predictor and PLS, is dashed). A
     strategy's line below E's at the same size is a gain; the horizontal
     distance to E's line is the measured spectra it saves (the table's
     ``equivalent_n_E``).
@@ -94,16 +93,21 @@ def plot_augmentation_learning_curve(result, *, targets=None, axes=None):
     for ax, target in zip(np.ravel(axes), targets, strict=True):
         for name in models:
             curve = table.xs((name, target), level=("strategy", "target"))
-            style = {"ls": "--"} if name.startswith(("PLS:", "mean:")) else {}
-            line = ax.plot(curve["n_train"], curve["test_mae"], marker="o", label=name, **style)
-            ax.fill_between(
-                curve["n_train"],
-                curve["test_mae"] - curve["test_mae_std"],
-                curve["test_mae"] + curve["test_mae_std"],
-                color=line[0].get_color(),
-                alpha=0.12,
-            )
+            context = name.startswith(("PLS:", "mean:"))
+            style = {"ls": "--", "marker": "s", "ms": 4} if context else {"marker": "o"}
+            line = ax.plot(curve["n_train"], curve["test_mae"], label=name, **style)
+            if not context:  # spread of the strategies only, to keep the panel readable
+                ax.fill_between(
+                    curve["n_train"],
+                    curve["test_mae"] - curve["test_mae_std"],
+                    curve["test_mae"] + curve["test_mae_std"],
+                    color=line[0].get_color(),
+                    alpha=0.1,
+                )
+        sizes = sorted(set(table["n_train"]))
         ax.set_xscale("log")
+        ax.set_xticks(sizes, [str(size) for size in sizes])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
         ax.set(title=target, xlabel="measured training spectra", ylabel="test MAE")
     np.ravel(axes)[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
     return axes

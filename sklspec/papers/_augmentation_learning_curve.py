@@ -42,18 +42,25 @@ def _check_fractions(fractions, n_train):
 
 
 def _equivalent_sizes(table, n_train):
-    """Measured spectra E needs for each row's error, read off E's curve (NaN outside it)."""
+    """Measured spectra E needs for each row's error, read off E's curve (NaN outside it).
+
+    E's curve is taken as its running best (more measured spectra never
+    have to do worse: one could ignore some), interpolated linearly between
+    training sizes. An error above E's at the smallest size, or below E's
+    best, has no equivalent on the curve.
+    """
     equivalent = np.full(len(table), np.nan)
     for position, ((_, _, target), row) in enumerate(table.iterrows()):
         curve = table.xs((BASELINE, target), level=("strategy", "target"))["test_mae"]
-        sizes = np.array([n_train[f] for f in curve.index])
-        errors = curve.to_numpy()
-        # E's error falls with more data; read the size at this row's error
-        # where E's curve is monotone over the bracket.
+        sizes = np.array([n_train[f] for f in curve.index], dtype=np.float64)
+        errors = np.minimum.accumulate(curve.to_numpy())
+        error = row["test_mae"]
+        if error == errors[0]:
+            equivalent[position] = sizes[0]
+            continue
         for k in range(len(sizes) - 1):
-            low, high = sorted((errors[k], errors[k + 1]))
-            if low <= row["test_mae"] <= high and errors[k] != errors[k + 1]:
-                t = (errors[k] - row["test_mae"]) / (errors[k] - errors[k + 1])
+            if errors[k + 1] <= error < errors[k]:
+                t = (errors[k] - error) / (errors[k] - errors[k + 1])
                 equivalent[position] = sizes[k] + t * (sizes[k + 1] - sizes[k])
                 break
     return equivalent
