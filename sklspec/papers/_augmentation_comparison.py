@@ -55,6 +55,18 @@ def paper_augmentation_strategies(vae=None):
     }
 
 
+def check_spectra_and_targets(X, y, target_names):
+    """``(X, Y, names)``: float spectra, 2-D targets of the same rows, a name per target."""
+    X = check_array(X, dtype=np.float64, input_name="X")
+    y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
+    check_consistent_length(X, y)
+    Y = y.reshape(len(y), -1)
+    names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
+    if len(names) != Y.shape[1]:
+        raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
+    return X, Y, list(names)
+
+
 def resolve_strategies(strategies):
     """A strategies dict from a dict, names of the paper's strategies, or None (all of them)."""
     if isinstance(strategies, dict):
@@ -260,13 +272,7 @@ def compare_augmentation(
     """
     pd = import_optional("pandas", "compare_augmentation")
 
-    X = check_array(X, dtype=np.float64, input_name="X")
-    y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
-    check_consistent_length(X, y)
-    Y = y.reshape(len(y), -1)
-    names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
-    if len(names) != Y.shape[1]:
-        raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
+    X, Y, names = check_spectra_and_targets(X, y, target_names)
     strategies = resolve_strategies(strategies)
 
     rng = check_random_state(random_state)

@@ -7,11 +7,11 @@ import numpy as np
 from sklearn.model_selection import ShuffleSplit
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.validation import check_array, check_consistent_length
 
 from sklspec.papers._augmentation_comparison import (
     BASELINE,
     _fit_and_score,
+    check_spectra_and_targets,
     resolve_strategies,
 )
 from sklspec.utils._optional import import_optional
@@ -170,13 +170,7 @@ def augmentation_learning_curve(
     np.float64(105.0)
     """
     pd = import_optional("pandas", "augmentation_learning_curve")
-    X = check_array(X, dtype=np.float64, input_name="X")
-    y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
-    check_consistent_length(X, y)
-    Y = y.reshape(len(y), -1)
-    names = [f"target {j}" for j in range(Y.shape[1])] if target_names is None else target_names
-    if len(names) != Y.shape[1]:
-        raise ValueError(f"target_names has {len(names)} names for {Y.shape[1]} targets.")
+    X, Y, names = check_spectra_and_targets(X, y, target_names)
     strategies = resolve_strategies(strategies)
     rng = check_random_state(random_state)
     splitter = ShuffleSplit(
