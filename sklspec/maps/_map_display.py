@@ -8,6 +8,27 @@ from sklspec.utils._optional import import_optional
 from sklspec.utils.validation import check_wavelengths
 
 
+def summed_emissivity(X, wavelengths=None, wavelength_range=None):
+    """Each spectrum's emissivity summed over ``wavelength_range`` (all channels if None).
+
+    Returns the sums and what was summed, as a colour bar says it
+    ("emissivity 394-397 nm", or "total emissivity").
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_spectra, n_channels); got shape {X.shape}.")
+    if wavelength_range is None:
+        return X.sum(axis=1), "total emissivity"
+    if wavelengths is None:
+        raise ValueError("wavelength_range needs the wavelengths of the channels.")
+    axis = check_wavelengths(wavelengths, n_features=X.shape[1])
+    low, high = wavelength_range
+    inside = (axis >= low) & (axis <= high)
+    if not inside.any():
+        raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
+    return X[:, inside].sum(axis=1), f"emissivity {low:g}-{high:g} nm"
+
+
 class MapDisplay:
     """A map image of one value per pixel: intensity, error, cluster label.
 
@@ -257,22 +278,9 @@ class MapDisplay:
         -------
         display : MapDisplay
         """
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (n_spectra, n_channels); got shape {X.shape}.")
-        summed = "total emissivity"
-        if wavelength_range is not None:
-            if wavelengths is None:
-                raise ValueError("wavelength_range needs the wavelengths of the channels.")
-            axis = check_wavelengths(wavelengths, n_features=X.shape[1])
-            low, high = wavelength_range
-            inside = (axis >= low) & (axis <= high)
-            if not inside.any():
-                raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
-            X = X[:, inside]
-            summed = f"emissivity {low:g}-{high:g} nm"
+        values, summed = summed_emissivity(X, wavelengths, wavelength_range)
         return cls.from_values(
-            X.sum(axis=1),
+            values,
             map_shape,
             order=order,
             quantile_range=quantile_range,

@@ -49,12 +49,14 @@ def _equivalent_sizes(table, n_train):
     training sizes. An error above E's at the smallest size, or below E's
     best, has no equivalent on the curve.
     """
-    equivalent = np.full(len(table), np.nan)
-    for position, ((_, _, target), row) in enumerate(table.iterrows()):
+    curves = {}  # per target: E's training sizes and running-best errors
+    for target in table.index.unique("target"):
         curve = table.xs((BASELINE, target), level=("strategy", "target"))["test_mae"]
         sizes = np.array([n_train[f] for f in curve.index], dtype=np.float64)
-        errors = np.minimum.accumulate(curve.to_numpy())
-        error = row["test_mae"]
+        curves[target] = sizes, np.minimum.accumulate(curve.to_numpy())
+    equivalent = np.full(len(table), np.nan)
+    for position, ((_, _, target), error) in enumerate(table["test_mae"].items()):
+        sizes, errors = curves[target]
         if error == errors[0]:
             equivalent[position] = sizes[0]
             continue

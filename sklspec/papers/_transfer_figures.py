@@ -3,6 +3,7 @@
 import numpy as np
 
 from sklspec.maps import MapDisplay, SpectraDisplay
+from sklspec.maps._map_display import summed_emissivity
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
 from sklspec.papers._transfer_models import model_label
 from sklspec.utils._optional import import_optional
@@ -18,18 +19,6 @@ def _shared_limits(values, quantile_range=(0.01, 0.99)):
     """One pair of colour limits for several maps: quantiles of all their values together."""
     pooled = np.concatenate([np.ravel(v) for v in values]).astype(np.float64)
     return tuple(np.nanquantile(pooled, quantile_range))
-
-
-def _summed(Y, wavelengths, wavelength_range):
-    if wavelength_range is None:
-        return Y.sum(axis=1), "total emissivity"
-    low, high = wavelength_range
-    if wavelengths is None:
-        raise ValueError("wavelength_range needs the wavelengths of the channels.")
-    inside = (np.asarray(wavelengths) >= low) & (np.asarray(wavelengths) <= high)
-    if not inside.any():
-        raise ValueError(f"No channel lies in wavelength_range {wavelength_range}.")
-    return Y[:, inside].sum(axis=1), f"emissivity {low:g}-{high:g} nm"
 
 
 def plot_transfer_maps(
@@ -80,10 +69,11 @@ def plot_transfer_maps(
 
     Y_test = np.asarray(Y_test, dtype=np.float64)
     names = list(result.predictions)
-    true_emissivity, summed = _summed(Y_test, wavelengths, wavelength_range)
+    true_emissivity, summed = summed_emissivity(Y_test, wavelengths, wavelength_range)
     predicted = {name: np.asarray(Y, dtype=np.float64) for name, Y in result.predictions.items()}
     emissivity = {
-        name: _summed(Y, wavelengths, wavelength_range)[0] for name, Y in predicted.items()
+        name: summed_emissivity(Y, wavelengths, wavelength_range)[0]
+        for name, Y in predicted.items()
     }
     euclidean = {name: rowwise_euclidean_distance(Y_test, Y) for name, Y in predicted.items()}
     cosine = {name: rowwise_cosine_distance(Y_test, Y) for name, Y in predicted.items()}
