@@ -1,6 +1,6 @@
 """Hyperspectral maps: raster orders and map images of per-spectrum values."""
 
-from sklspec.maps._map_display import MapDisplay
+from sklspec.maps._map_display import MapDisplay, summed_emissivity
 from sklspec.maps._raster import RASTER_ORDERS, map_to_spectra, raster_coordinates, spectra_to_map
 from sklspec.maps._spectra_display import SpectraDisplay
 
@@ -11,4 +11,5 @@ __all__ = [
     "map_to_spectra",
     "raster_coordinates",
     "spectra_to_map",
+    "summed_emissivity",
 ]

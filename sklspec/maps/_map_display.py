@@ -9,10 +9,35 @@ from sklspec.utils.validation import check_wavelengths
 
 
 def summed_emissivity(X, wavelengths=None, wavelength_range=None):
-    """Each spectrum's emissivity summed over ``wavelength_range`` (all channels if None).
+    """Each spectrum's emissivity summed over a wavelength range (all channels if None).
 
-    Returns the sums and what was summed, as a colour bar says it
-    ("emissivity 394-397 nm", or "total emissivity").
+    The value an emissivity map shows per pixel (the transfer paper's maps
+    sum the intensity around one emission line).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_spectra, n_channels)
+        Spectra.
+    wavelengths : array-like of shape (n_channels,), default=None
+        Wavelength of each channel; needed with ``wavelength_range``.
+    wavelength_range : (float, float), default=None
+        Sum only the channels in this range; None sums all.
+
+    Returns
+    -------
+    values : ndarray of shape (n_spectra,)
+        The sums.
+    label : str
+        What was summed, as a colour bar says it: ``"emissivity 394-397
+        nm"``, or ``"total emissivity"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.maps import summed_emissivity
+    >>> X = np.ones((2, 5))
+    >>> summed_emissivity(X, np.linspace(390, 400, 5), (394, 397))
+    (array([1., 1.]), 'emissivity 394-397 nm')
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:

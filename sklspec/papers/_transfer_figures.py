@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from sklspec.maps import MapDisplay, SpectraDisplay
-from sklspec.maps._map_display import summed_emissivity
+from sklspec.maps import MapDisplay, SpectraDisplay, summed_emissivity
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
 from sklspec.papers._transfer_models import model_label
 from sklspec.utils._optional import import_optional
