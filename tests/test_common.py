@@ -74,6 +74,9 @@ def _instances():
             yield cls(FrozenEstimator(_fitted_tiny_vae(latent_dim=2)))
         else:
             yield cls(**CHECK_PARAMS.get(name, {}))
+        if name == "LatentTransferRegressor":
+            # Fine-tuning through the frozen decoder is a second training path.
+            yield cls(**CHECK_PARAMS[name], objective="spectra")
 
 
 # VAEDecoder decodes the latent space of one fitted VAE: its input width is

@@ -9,12 +9,13 @@ Not public API: the estimators built on it are.
 from sklspec._neural._base import BaseNeuralEstimator
 from sklspec._neural._callbacks import InterruptibleNetMixin
 from sklspec._neural._docs import document_parameters, fill_shared_parameters
-from sklspec._neural._modules import ACTIVATIONS, MLPModule, make_mlp
+from sklspec._neural._modules import ACTIVATIONS, FrozenHeadModule, MLPModule, make_mlp
 from sklspec._neural._torch import as_float32
 
 __all__ = [
     "ACTIVATIONS",
     "BaseNeuralEstimator",
+    "FrozenHeadModule",
     "InterruptibleNetMixin",
     "MLPModule",
     "as_float32",

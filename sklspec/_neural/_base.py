@@ -97,7 +97,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         return tuple(int(s) for s in sizes)
 
-    def _build_net(self, n_features, n_outputs, device, seed):
+    def _build_net(self, n_features, n_outputs, device, seed, module=None):
         callbacks = list(self._scoring_callbacks())
         if self.early_stopping:
             callbacks.append(
@@ -113,9 +113,14 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             train_split = None
         else:
             train_split = ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
-        module_params = self._module_params(n_features, n_outputs)
+        if module is None:
+            module = self._module_class
+            module_params = self._module_params(n_features, n_outputs)
+        else:
+            # A module instance (e.g. this net's with a frozen head) is trained as it is.
+            module_params = {}
         return self._net_class(
-            self._module_class,
+            module,
             **{f"module__{name}": value for name, value in module_params.items()},
             optimizer=torch.optim.Adam,
             lr=self.lr,
@@ -136,17 +141,19 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             **self._net_params(),
         )
 
-    def _train(self, X, y, n_features, n_outputs):
+    def _train(self, X, y, n_features, n_outputs, module=None):
         """Build the net for this data and train it, seeded; return the trained net.
 
         ``X`` (and ``y``) are validated float32 arrays, or a dict of them.
-        Checks that depend on the data come first; nothing is assigned.
+        ``module``, a torch module instance, replaces the one this estimator
+        would build (its weights are trained from where they are). Checks
+        that depend on the data come first; nothing is assigned.
         """
         n_samples = len(X["x"]) if isinstance(X, dict) else len(X)
         check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
         device = resolve_device(self.device, type(self).__name__)
         seed = seed_from(self.random_state)
-        net = self._build_net(n_features, n_outputs, device, seed)
+        net = self._build_net(n_features, n_outputs, device, seed, module)
         return fit_seeded(net, X, y, seed=seed, device=device)
 
     def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):

@@ -1,5 +1,6 @@
 """torch building blocks shared by the networks."""
 
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -32,3 +33,32 @@ class MLPModule(nn.Module):
 
     def forward(self, x):
         return self.layers(x)
+
+
+class FrozenHeadModule(nn.Module):
+    """A trainable ``body`` followed by a ``head`` whose weights never change.
+
+    The output is ``head(body(x)) * head_scale``; with ``body_scale > 0``,
+    ``body(x) * body_scale`` is appended, so that one mean squared error
+    weighs both (e.g. decoded spectra and the latent points they come from).
+    The head's parameters take no gradient (so Adam, weight decay included,
+    never touches them) and it stays in evaluation mode while the body trains.
+    """
+
+    def __init__(self, body, head, head_scale=1.0, body_scale=0.0):
+        super().__init__()
+        self.body = body
+        self.head = head.requires_grad_(False)
+        self.head_scale, self.body_scale = head_scale, body_scale
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.head.eval()
+        return self
+
+    def forward(self, x):
+        inner = self.body(x)
+        out = self.head(inner) * self.head_scale
+        if self.body_scale:
+            out = torch.cat([out, inner * self.body_scale], dim=-1)
+        return out

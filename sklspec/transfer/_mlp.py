@@ -1,5 +1,7 @@
 """SpectralMLPRegressor: a multilayer perceptron trained through skorch."""
 
+import copy
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -7,6 +9,7 @@ from skorch import NeuralNetRegressor
 
 from sklspec._neural import (
     BaseNeuralEstimator,
+    FrozenHeadModule,
     InterruptibleNetMixin,
     MLPModule,
     as_float32,
@@ -149,6 +152,39 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
+
+    def _fine_tuned(self, X, Y, head, *, anchor=None, anchor_weight=0.0):
+        """A copy of this fitted network trained further through a frozen ``head``.
+
+        The loss is the mean squared error between ``head(network(X))`` and
+        ``Y`` (e.g. a VAE's decoder and the spectra it should decode to),
+        plus ``anchor_weight`` times the mean squared error between
+        ``network(X)`` and ``anchor`` (e.g. the latent means it was first
+        fitted to), each averaged over its own columns. It trains with this
+        estimator's optimiser settings, validation split and early stopping.
+        ``head`` is copied and never changes. Returns the copy and the
+        fine-tuning's skorch history; ``self`` is left as it is.
+        """
+        check_is_fitted(self)
+        n_head, n_body = Y.shape[1], self.n_outputs_
+        body_scale = 0.0
+        if anchor_weight > 0:
+            # One MSE over [head * a, body * b] weighs the two means as asked.
+            n_all = n_head + n_body
+            head_scale = np.sqrt(n_all / n_head)
+            body_scale = np.sqrt(anchor_weight * n_all / n_body)
+            Y = np.hstack([np.asarray(Y) * head_scale, np.asarray(anchor) * body_scale])
+        else:
+            head_scale = 1.0
+        module = FrozenHeadModule(
+            copy.deepcopy(self.net_.module_), copy.deepcopy(head), head_scale, body_scale
+        )
+        X32, Y32 = as_float32(X), as_float32(Y, "y")
+        net = self._train(X32, Y32, X.shape[1], Y.shape[1], module=module)
+        tuned = copy.deepcopy(self)
+        tuned.net_.module_.load_state_dict(net.module_.body.state_dict())
+        tuned.net_.module_.eval()
+        return tuned, net.history
 
     def predict(self, X):
         """Predict the targets.
