@@ -17,9 +17,14 @@ standardization (PDS), from ``chemotools`` through
 neural models get small networks; every model gets a grid of the same size
 of care and the same validation split.
 
+The VAE + MLP also runs fine-tuned: its mapping network trained further on
+the decoded spectra's error through the frozen decoder
+(``objective="spectra"``).
+
 Finally the transferred spectra go through what a lab would use them for: an
 oil calibration built on ``m5`` alone predicts the oil content from
-``mp5`` spectra, raw and transferred.
+``mp5`` spectra, raw and transferred (``calibration_rmse`` in the table, the
+:func:`~sklspec.metrics.calibration_error` against the known oil content).
 """
 
 # %%
@@ -29,10 +34,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from chemotools.adaptation import PiecewiseDirectStandardization
 from sklearn.cross_decomposition import PLSRegression
-from sklearn.metrics import root_mean_squared_error
 from sklearn.neighbors import KNeighborsRegressor
 
 from sklspec.datasets import load_corn
+from sklspec.metrics import calibration_error
 from sklspec.papers import compare_transfer_models
 from sklspec.transfer import (
     LatentTransferRegressor,
@@ -54,6 +59,15 @@ models = {
         ),
         {"mapper__alpha": [0.0, 1e-3]},
     ),
+    "vae_mlp_ft": (
+        LatentTransferRegressor(
+            vae,
+            SpectralMLPRegressor((64,), device="cpu", **small),
+            objective="spectra",
+            random_state=0,
+        ),
+        {"mapper__alpha": [0.0, 1e-3]},
+    ),
     "one_step": (
         SpectralMLPRegressor((64, 8, 64), device="cpu", **small),
         {"alpha": [0.0, 1e-3]},
@@ -69,6 +83,9 @@ models = {
         },
     ),
 }
+# The lab's oil calibration, built on the primary instrument's calibration
+# spectra alone.
+calibration = PLSRegression(n_components=8).fit(primary[val], corn.target[val])
 result = compare_transfer_models(
     secondary[train],
     primary[train],
@@ -77,6 +94,8 @@ result = compare_transfer_models(
     secondary[test],
     primary[test],
     models=models,
+    calibration=calibration,
+    test_targets=corn.target[test],
     random_state=0,
 )
 # NIR spectra of one sample differ little in shape: the cosine distance is
@@ -88,19 +107,19 @@ print(table.best_params.to_string())
 # %%
 # What the transfer is for: one oil calibration for both instruments
 # -------------------------------------------------------------------
-# A PLS calibration of the oil content on the primary instrument's
+# The PLS calibration of the oil content on the primary instrument's
 # calibration spectra, applied to the secondary instrument's test spectra,
-# raw and transferred. Predicting straight from the primary instrument's own
-# test spectra is the floor.
-calibration = PLSRegression(n_components=8).fit(primary[val], corn.target[val])
-
-
-def oil_rmse(spectra):
-    return root_mean_squared_error(corn.target[test], calibration.predict(spectra).ravel())
-
-
-rmse = {"m5 itself": oil_rmse(primary[test]), "mp5 raw": oil_rmse(secondary[test])}
-rmse.update({name: oil_rmse(Y_pred) for name, Y_pred in result.predictions.items()})
+# raw and transferred. Predicting from the primary instrument's own test
+# spectra is the floor. RSE and oil RMSEP need not rank the models alike: a
+# transfer can be close to the true spectra overall and still blur the small
+# spectral signal the calibration reads.
+rmse = {
+    "m5 itself": result.calibration_floor,
+    "mp5 raw": calibration_error(
+        primary[test], secondary[test], calibration=calibration, targets=corn.target[test]
+    ),
+}
+rmse.update(result.table.calibration_rmse.to_dict())
 for name, value in rmse.items():
     print(f"oil RMSEP, {name:>10}: {value:.3f} %")
 

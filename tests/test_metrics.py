@@ -4,10 +4,13 @@ from scipy.spatial.distance import cosine as scipy_cosine
 from sklearn.cluster import KMeans
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklspec.metrics import (
     compression_ratio,
@@ -180,3 +183,95 @@ def test_k_score_with_float32_predictions_and_float64_centres():
     X = np.vstack([rng.normal(0, 0.1, (20, 5)), rng.normal(5, 0.1, (20, 5))])
     clusterer = KMeans(2, n_init=2, random_state=0).fit(X)
     assert k_score(X, X.astype(np.float32), clusterer=clusterer) == 1.0
+
+
+# --- calibration_error and make_calibration_scorer -------------------------
+
+
+@pytest.fixture(scope="module")
+def oil_spectra():
+    """Primary spectra: a large varying background plus a small oil signature."""
+    rng = np.random.default_rng(0)
+    n, channels = 120, 40
+    oil = rng.uniform(2.0, 5.0, size=n)
+    background = rng.uniform(0.5, 1.5, size=(n, 1)) * np.hanning(channels) * 100
+    signature = np.exp(-0.5 * ((np.arange(channels) - 25) / 2.0) ** 2)
+    spectra = background + np.outer(oil, signature) + rng.normal(0, 0.01, size=(n, channels))
+    calibration = LinearRegression().fit(spectra, oil)
+    return spectra, oil, signature, calibration
+
+
+def test_calibration_error_sees_a_lost_analyte_signal_that_rse_hides(oil_spectra):
+    from sklspec.metrics import calibration_error
+
+    spectra, oil, signature, calibration = oil_spectra
+    # Transfer 1 keeps everything but the oil signal (replaced by its mean).
+    lost = spectra - np.outer(oil - oil.mean(), signature)
+    # Transfer 2 misjudges the background's intensity by about 2% of its peak.
+    amounts = np.random.default_rng(1).normal(0, 2.0, size=(len(spectra), 1))
+    off = spectra + amounts * np.hanning(spectra.shape[1])
+    # Measured RSE: 0.00024 (lost oil signal) against 0.0034 (background off).
+    assert 10 * relative_squared_error(spectra, lost) < relative_squared_error(spectra, off)
+    error_lost = calibration_error(spectra, lost, calibration=calibration, targets=oil)
+    error_off = calibration_error(spectra, off, calibration=calibration, targets=oil)
+    # The lost signal leaves the calibration predicting the mean oil content
+    # (0.92 against an oil spread of 0.92); the background error costs nothing.
+    assert error_lost == pytest.approx(oil.std(), rel=0.02)
+    assert error_off < 0.01
+    # Perfect transfer: the calibration's own error; with no targets, exactly 0.
+    own = np.sqrt(np.mean((calibration.predict(spectra) - oil) ** 2))
+    assert calibration_error(spectra, spectra, calibration=calibration, targets=oil) == (
+        pytest.approx(own)
+    )
+    assert calibration_error(spectra, spectra, calibration=calibration) == 0.0
+    # Without targets the reference is the calibration on the true spectra.
+    shifted = spectra + 0.1 * signature
+    expected = abs(calibration.predict(0.1 * signature[None, :]) - calibration.intercept_)[0]
+    assert calibration_error(spectra, shifted, calibration=calibration) == pytest.approx(expected)
+
+
+def test_calibration_error_errors(oil_spectra):
+    from sklspec.metrics import calibration_error
+
+    spectra, oil, _, calibration = oil_spectra
+    with pytest.raises(ValueError, match="targets has 10 rows but the spectra have 120"):
+        calibration_error(spectra, spectra, calibration=calibration, targets=oil[:10])
+    with pytest.raises(ValueError, match="targets has 2 analyte.*predicts 1"):
+        calibration_error(spectra, spectra, calibration=calibration, targets=np.c_[oil, oil])
+    with pytest.raises(NotFittedError, match="calibration is not fitted"):
+        calibration_error(spectra, spectra, calibration=LinearRegression())
+    with pytest.raises(InvalidParameterError, match="'calibration' parameter"):
+        calibration_error(spectra, spectra, calibration="pls")
+    with pytest.raises(ValueError, match="same shape"):
+        calibration_error(spectra, spectra[:, :5], calibration=calibration)
+
+
+def test_calibration_scorer_in_a_search_with_and_without_routed_targets(oil_spectra):
+    import sklearn
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from sklspec.metrics import calibration_error, make_calibration_scorer
+
+    spectra, oil, _, calibration = oil_spectra
+    rng = np.random.default_rng(2)
+    secondary = spectra[:, ::2] * 1.3 + rng.normal(0, 0.01, size=(len(spectra), 20))
+    grid = {"alpha": [1e-4, 1e4]}
+    cv = KFold(3)
+    search = GridSearchCV(Ridge(), grid, scoring=make_calibration_scorer(calibration), cv=cv)
+    search.fit(secondary, spectra)
+    # Strong shrinkage flattens the small oil signal: the calibration sees it.
+    assert search.best_params_ == {"alpha": 1e-4}
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_calibration_scorer(calibration).set_score_request(targets=True)
+        routed = GridSearchCV(Ridge(), grid, scoring=scorer, cv=cv)
+        routed.fit(secondary, spectra, targets=oil)
+    # Each fold was scored against its own rows' oil values.
+    train, test = next(cv.split(secondary))
+    model = Ridge(alpha=1e4).fit(secondary[train], spectra[train])
+    expected = -calibration_error(
+        spectra[test], model.predict(secondary[test]), calibration=calibration, targets=oil[test]
+    )
+    assert routed.cv_results_["split0_test_score"][1] == pytest.approx(expected)
+    assert routed.best_params_ == {"alpha": 1e-4}
+    with pytest.raises(NotFittedError, match="calibration is not fitted"):
+        make_calibration_scorer(LinearRegression())

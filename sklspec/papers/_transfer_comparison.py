@@ -13,9 +13,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, check_array, check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
 from sklspec.metrics import (
+    calibration_error,
     compression_ratio,
     k_score,
     mean_cosine_distance,
@@ -187,6 +189,8 @@ def compare_transfer_models(
     models=None,
     preprocessing=None,
     n_clusters=None,
+    calibration=None,
+    test_targets=None,
     random_state=None,
     verbose=0,
 ):
@@ -219,6 +223,16 @@ def compare_transfer_models(
         Clusters of the k-means behind the k-score, fitted on the primary
         training spectra; None chooses it by silhouette on a subsample (the
         paper's procedure, which gave 4).
+    calibration : fitted regressor, default=None
+        A calibration of the primary instrument (primary spectra, in their
+        own units, to analyte values). When given, each model is also
+        judged by what a lab does with its transferred spectra: the table
+        gains ``calibration_rmse``, :func:`~sklspec.metrics.calibration_error`
+        of the calibration on the transferred test spectra.
+    test_targets : array-like of shape (n_test,) or (n_test, n_analytes), default=None
+        Known analyte values of the test samples, the reference of
+        ``calibration_rmse`` (the RMSEP). None compares with the
+        calibration's predictions on the true primary test spectra.
     random_state : int, RandomState instance or None, default=None
         Seed for the k-means and the default models.
     verbose : int, default=0
@@ -232,7 +246,10 @@ def compare_transfer_models(
     result : :class:`~sklearn.utils.Bunch`
         ``table`` (a pandas DataFrame, one row per model: mean Euclidean
         distance, mean cosine distance, RSE, k-score, parameter count,
-        compression ratio, fit seconds, best parameters), ``predictions``
+        compression ratio, fit seconds, best parameters; with a
+        ``calibration``, its error too), ``calibration_floor`` (with
+        ``test_targets``: the calibration's RMSEP on the true primary test
+        spectra, what a perfect transfer would reach), ``predictions``
         (``{name: Y_pred}``), ``searches`` (the fitted ``GridSearchCV``
         objects), ``clusterer`` (the k-means) and ``n_clusters``.
 
@@ -252,6 +269,15 @@ def compare_transfer_models(
     np.True_
     """
     pd = import_optional("pandas", "compare_transfer_models")
+    if calibration is not None:
+        # Checked before hours of training, not after.
+        check_is_fitted(
+            calibration, msg="The calibration is not fitted; fit it on primary spectra."
+        )
+        if test_targets is not None and len(test_targets) != len(Y_test):
+            raise ValueError(
+                f"test_targets has {len(test_targets)} rows but Y_test has {len(Y_test)}."
+            )
     Y_train, Y_val, Y_test = (np.asarray(Y, dtype=np.float64) for Y in (Y_train, Y_val, Y_test))
     X_fit = np.concatenate([np.asarray(X_train), np.asarray(X_val)])
     Y_fit = np.concatenate([Y_train, Y_val])
@@ -309,6 +335,15 @@ def compare_transfer_models(
                 if n_decoder is not None
                 else np.nan
             ),
+            **(
+                {}
+                if calibration is None
+                else {
+                    "calibration_rmse": calibration_error(
+                        Y_test, Y_pred, calibration=calibration, targets=test_targets
+                    )
+                }
+            ),
             "fit_seconds": fit_seconds,
             "best_params": {k.split("__")[-1]: v for k, v in search.best_params_.items()},
         }
@@ -323,8 +358,12 @@ def compare_transfer_models(
             )
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
+    floor = None
+    if calibration is not None and test_targets is not None:
+        floor = calibration_error(Y_test, Y_test, calibration=calibration, targets=test_targets)
     return Bunch(
         table=table,
+        calibration_floor=floor,
         predictions=predictions,
         searches=searches,
         clusterer=clusterer,
