@@ -213,3 +213,115 @@ def test_missing_libskit_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "libskit", None)
     with pytest.raises(ImportError, match=r"pip install 'sklspec\[libs\]'"):
         make_libs_transfer((4, 4))
+
+
+# --- the physics that makes the two views differ ------------------------------
+
+# Ideal views but for the effect under test.
+_IDEAL = dict(
+    noise=0,
+    contamination=0,
+    boundary_width=0,
+    view_temperature_offset=0.0,
+    view_temperature_scatter=0.0,
+    view_density_offset=0.0,
+    view_density_scatter=0.0,
+    gain_drift=0.0,
+    full_scale=None,
+)
+
+
+def test_the_secondary_view_reads_a_temperature_lower_by_the_set_offset():
+    from sklearn.linear_model import RidgeCV
+
+    kwargs = dict(map_shape=(40, 40), grain_size=12, random_state=2, **_IDEAL)
+    same = make_libs_transfer(**kwargs)
+    cooler = make_libs_transfer(**{**kwargs, "view_temperature_offset": -500.0})
+    # The primary view is the same plasma in both maps.
+    np.testing.assert_array_equal(same.X_primary, cooler.X_primary)
+    inside = (cooler.temperature > 7100) & (cooler.temperature < 11400)  # offset not clipped
+    np.testing.assert_allclose(
+        cooler.temperature_secondary[inside] - cooler.temperature[inside], -500.0
+    )
+    # A spectroscopic thermometer: temperature from the log spectra (line
+    # ratios), calibrated where both views see the same plasma.
+    features = lambda X: np.log(X - X.min(axis=1, keepdims=True) + 1.0)  # noqa: E731
+    thermometer = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(
+        features(same.X_secondary), same.temperature_secondary
+    )
+    read_same = thermometer.predict(features(same.X_secondary))
+    read_cooler = thermometer.predict(features(cooler.X_secondary))
+    # Measured: -491 K (the thermometer's own error is 75 K per shot).
+    shift = np.median(read_cooler[inside] - read_same[inside])
+    assert -600 < shift < -400
+
+
+def test_detectors_compress_and_clip_at_full_scale():
+    kwargs = dict(map_shape=(12, 12), grain_size=8, random_state=0, **_IDEAL)
+    ideal = make_libs_transfer(**kwargs)
+    full_scale = 4000.0
+    real = make_libs_transfer(**{**kwargs, "full_scale": full_scale, "nonlinearity": 0.02})
+    below = ideal.X_primary < full_scale / 1.02
+    # Response falls linearly: 2% lost at full scale.
+    expected = ideal.X_primary * (1 - 0.02 * ideal.X_primary / full_scale)
+    np.testing.assert_allclose(real.X_primary[below], expected[below], rtol=1e-5)
+    saturated = real.X_primary == np.float32(full_scale)
+    assert saturated.sum() > 10 and (ideal.X_primary[saturated] > 0.98 * full_scale).all()
+    # A saturated line is flat at full scale: no pixel above it anywhere.
+    assert real.X_primary.max() == np.float32(full_scale)
+    flat_tops = saturated[:, 1:] & saturated[:, :-1]
+    assert flat_tops.any()
+    # The default 16-bit scale leaves this simulator's lines unclipped.
+    default = make_libs_transfer((12, 12), grain_size=8, random_state=0)
+    assert default.X_primary.max() < 65535 / 4
+
+
+def test_each_view_drifts_on_its_own_and_each_day_starts_elsewhere():
+    from sklspec.datasets._libs import _DRIFT_SHOTS, _gain_drift
+
+    gain = _gain_drift(300_000, 0.05, [0, 1])
+    log_gain = np.log(gain.astype(np.float64))
+    # Stationary spread and a correlation time of _DRIFT_SHOTS shots (an
+    # Ornstein-Uhlenbeck process; ten correlation times give a loose estimate).
+    assert 0.02 < log_gain.std() < 0.08
+    lag = int(_DRIFT_SHOTS)
+    centred = log_gain - log_gain.mean()
+    correlation = (centred[:-lag] @ centred[lag:]) / (centred @ centred)
+    assert 0.1 < correlation < 0.6  # e^-1 = 0.37
+    assert abs(np.corrcoef(log_gain[1:] - log_gain[:-1], log_gain[:-1])[0, 1]) < 0.01
+
+    kwargs = dict(map_shape=(12, 12), grain_size=8, random_state=0)
+    drifting = make_libs_transfer(**kwargs, **{**_IDEAL, "gain_drift": 0.05})
+    steady = make_libs_transfer(**kwargs, **_IDEAL)
+    # The gain scales the collected light (dark offset excluded).
+    dark = steady.X_primary.min()
+    bright = steady.X_primary > 5 * dark
+    ratio = np.ones_like(steady.X_primary)
+    np.divide(drifting.X_primary - dark, steady.X_primary - dark, out=ratio, where=bright)
+    np.testing.assert_allclose(
+        ratio[bright],
+        np.broadcast_to(drifting.gain_primary[:, None], ratio.shape)[bright],
+        rtol=1e-3,
+    )
+    assert not np.allclose(drifting.gain_primary, drifting.gain_secondary, rtol=1e-3)
+    test_day = make_libs_transfer(**kwargs, region="test", **{**_IDEAL, "gain_drift": 0.05})
+    assert abs(test_day.gain_primary[0] - drifting.gain_primary[0]) > 1e-3
+    assert (steady.gain_primary == 1).all()
+
+
+def test_linear_views_are_the_earlier_simulator_and_physics_is_reproducible():
+    from sklspec.datasets import LINEAR_VIEWS
+
+    linear = make_libs_transfer((10, 10), random_state=1, **LINEAR_VIEWS)
+    np.testing.assert_array_equal(linear.temperature_secondary, linear.temperature)
+    np.testing.assert_array_equal(linear.electron_density_secondary, linear.electron_density)
+    a = make_libs_transfer((10, 10), random_state=1)
+    b = make_libs_transfer((10, 10), random_state=1)
+    np.testing.assert_array_equal(a.X_secondary, b.X_secondary)
+    # The primary view's plasma does not depend on the secondary view's settings.
+    np.testing.assert_array_equal(a.temperature, linear.temperature)
+    assert not np.allclose(a.X_secondary, linear.X_secondary, rtol=1e-2)
+    with pytest.raises(ValueError, match="'gain_drift' parameter"):
+        make_libs_transfer((4, 4), gain_drift=2.0)
+    with pytest.raises(ValueError, match="'full_scale' parameter"):
+        make_libs_transfer((4, 4), full_scale=0)

@@ -2,10 +2,11 @@
 
 from sklspec.datasets._absorption import make_absorption_mixtures
 from sklspec.datasets._corn import load_corn
-from sklspec.datasets._libs import PAPER_MAP_SHAPES, make_libs_transfer
+from sklspec.datasets._libs import LINEAR_VIEWS, PAPER_MAP_SHAPES, make_libs_transfer
 from sklspec.datasets._peaks import make_peak_spectra
 
 __all__ = [
+    "LINEAR_VIEWS",
     "PAPER_MAP_SHAPES",
     "load_corn",
     "make_absorption_mixtures",

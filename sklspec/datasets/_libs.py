@@ -5,6 +5,7 @@ import time
 from numbers import Real
 
 import numpy as np
+from scipy.signal import lfilter
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
@@ -38,6 +39,19 @@ _REGIONS = tuple(PAPER_MAP_SHAPES)
 # Regions are far-apart windows of the same (infinite, procedural) rock.
 _REGION_ORIGINS = {"train": (0.0, 0.0), "validation": (0.0, 1e5), "test": (0.0, 2e5)}
 _DEFAULT_BASELINE_SHIFT = {"train": 0.0, "validation": 0.0, "test": 0.5}
+# Suffixes of the per-view plasma conditions in the shots' dict.
+_VIEWS = ("", "_secondary")
+# Correlation time of the gain drift: 10 minutes at the paper's 50 Hz.
+_DRIFT_SHOTS = 30_000.0
+# make_libs_transfer's settings that turn every view-specific effect off.
+LINEAR_VIEWS = {
+    "view_temperature_offset": 0.0,
+    "view_temperature_scatter": 0.0,
+    "view_density_offset": 0.0,
+    "view_density_scatter": 0.0,
+    "gain_drift": 0.0,
+    "full_scale": None,
+}
 # Ablation efficiency per phase (soft micas ablate more than quartz).
 _ABLATION = np.array([0.8, 1.0, 1.25, 0.9, 0.85, 1.1])
 
@@ -52,6 +66,13 @@ _ABLATION = np.array([0.8, 1.0, 1.25, 0.9, 0.85, 1.1])
         "contamination": [Interval(Real, 0, 1, closed="left")],
         "baseline_shift": [Interval(Real, -1, None, closed="neither"), None],
         "noise": [Interval(Real, 0, None, closed="left")],
+        "view_temperature_offset": [Interval(Real, None, None, closed="neither")],
+        "view_temperature_scatter": [Interval(Real, 0, None, closed="left")],
+        "view_density_offset": [Interval(Real, None, None, closed="neither")],
+        "view_density_scatter": [Interval(Real, 0, None, closed="left")],
+        "gain_drift": [Interval(Real, 0, 1, closed="left")],
+        "full_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "nonlinearity": [Interval(Real, 0, 1, closed="left")],
         "out": [str, os.PathLike, None],
         "as_frame": ["boolean"],
         "verbose": ["verbose"],
@@ -69,6 +90,13 @@ def make_libs_transfer(
     contamination=0.1,
     baseline_shift=None,
     noise=1.0,
+    view_temperature_offset=-500.0,
+    view_temperature_scatter=200.0,
+    view_density_offset=-0.05,
+    view_density_scatter=0.03,
+    gain_drift=0.05,
+    full_scale=65535.0,
+    nonlinearity=0.02,
     out=None,
     as_frame=False,
     verbose=False,
@@ -95,11 +123,36 @@ def make_libs_transfer(
       (correlated with it) and the ablated amount (log-normal, depending
       on the phase's ablation efficiency) vary. Emission of a mixed pixel
       is the fraction-weighted mix of its phases' emission.
+    - **Two views of one plasma.** Each spectrometer has its own collection
+      fibre, which sees a slightly different part of the plume (the paper:
+      "each of the fibers collected radiation from a slightly different
+      part of the plasma"). The secondary view's temperature and electron
+      density are the primary's plus a systematic offset
+      (``view_temperature_offset``, ``view_density_offset``) and a per-shot
+      scatter (``view_temperature_scatter``, ``view_density_scatter``):
+      line ratios, and so the map between the two spectra, differ
+      nonlinearly from shot to shot. The defaults are a fraction of the
+      core-to-periphery differences that spatially resolved LIBS measures
+      (Aguilera & Aragón, Spectrochim. Acta B 59 (2004) 1861: 1000-2000 K
+      and about a factor of two in electron density), since both fibres
+      look at the plume's centre.
     - **Spectrometers.** Primary: 245-407 nm, 4062 pixels, instrumental
       FWHM rising linearly from 0.035 to 0.046 nm. Secondary: 260-370 nm,
       3872 pixels, FWHM 0.023-0.032 nm. Each has its own efficiency curve
       (grating blaze, UV cut-off), gain, plasma continuum and dark offset,
       photon shot noise and read noise.
+    - **Detectors.** Each CCD's response falls with the signal
+      (``nonlinearity`` of it lost at full scale: uncorrected CCD
+      spectrometers are linear to a few percent, which their vendors
+      correct with a polynomial) and its 16-bit ADC clips at
+      ``full_scale`` (65535 counts). At this simulator's gains the
+      strongest lines of typical shots stay below a quarter of full scale.
+    - **Drift.** Each view's light collection drifts slowly and on its own
+      (fibre coupling, laser energy), a multiplicative gain that wanders
+      with a standard deviation of ``gain_drift`` and a correlation time of
+      30,000 shots (10 minutes at the paper's 50 Hz). Every map starts at
+      a gain of its own, so maps of different regions (days) differ in
+      intensity too.
     - **Regions.** ``"train"``, ``"validation"`` and ``"test"`` maps are
       separate areas of the same sample (for the same integer
       ``random_state``). The test map is measured "on another day": its
@@ -130,7 +183,31 @@ def make_libs_transfer(
         ``"test"``.
     noise : float, default=1.0
         Scale of the shot and read noise; 0 gives noiseless spectra.
-    out : str or path-like, default=None
+    view_temperature_offset : float, default=-500.0
+        Secondary view's plasma temperature minus the primary's (K).
+    view_temperature_scatter : float, default=200.0
+        Per-shot standard deviation of that difference (K).
+    view_density_offset : float, default=-0.05
+        Secondary view's log10 electron density minus the primary's.
+    view_density_scatter : float, default=0.03
+        Per-shot standard deviation of that difference (decades).
+    gain_drift : float, default=0.05
+        Standard deviation of each view's slow, independent, log gain drift.
+    full_scale : float or None, default=65535.0
+        Largest count of the detectors' ADC (16 bits); counts are clipped
+        to ``[0, full_scale]``. None gives ideal detectors: linear and
+        unbounded (``nonlinearity`` is then ignored).
+    nonlinearity : float, default=0.02
+        Relative loss of the detector's response at full scale (the
+        response falls linearly with the counts).
+
+        With ``view_temperature_offset=0``, ``view_temperature_scatter=0``,
+        ``view_density_offset=0``, ``view_density_scatter=0``,
+        ``gain_drift=0`` and ``full_scale=None`` (``LINEAR_VIEWS``, a
+        dict to pass as ``**LINEAR_VIEWS``), both spectrometers record the
+        same plasma linearly, as this simulator did before these effects:
+        the secondary spectra are then a linear image of the primary ones
+        up to noise.    out : str or path-like, default=None
         Folder to write the spectra to, in chunks, as ``X_primary.npy`` and
         ``X_secondary.npy``; they are returned as read-only memory maps, so
         paper-size maps never need to fit in memory. The per-shot values
@@ -172,7 +249,12 @@ def make_libs_transfer(
         element_names : list of str
             The elements of ``composition``, in its column order.
         temperature, electron_density, ablated_amount : ndarray of shape (n_shots,)
-            Plasma conditions of each shot (K, m^-3, relative).
+            Plasma conditions of each shot as the primary view sees them
+            (K, m^-3, relative).
+        temperature_secondary, electron_density_secondary : ndarray of shape (n_shots,)
+            The same, as the secondary view sees them.
+        gain_primary, gain_secondary : ndarray of shape (n_shots,)
+            Each view's collection gain (its drift), per shot.
         region : str
             Which area of the sample was mapped.
         DESCR : str
@@ -198,18 +280,37 @@ def make_libs_transfer(
     fractions_image = phase_fractions(phases, boundary_width)
     rows, cols = raster_coordinates((n_rows, n_cols), raster_order)
     shots = _shot_conditions(fractions_image[rows, cols], contamination, seed, region)
-
+    shots.update(
+        _secondary_view(
+            shots,
+            (view_temperature_offset, view_temperature_scatter),
+            (view_density_offset, view_density_scatter),
+            seed,
+            region,
+        )
+    )
     n_shots = n_rows * n_cols
+    gains = [
+        _gain_drift(n_shots, gain_drift, [seed, _REGIONS.index(region), 2**20 + 2 + k])
+        for k in range(2)
+    ]
+
     recorders = [
-        Recorder.for_spectrometer(spectrometer, block_templates, baseline_shift)
+        Recorder.for_spectrometer(
+            spectrometer, block_templates, baseline_shift, nonlinearity, full_scale
+        )
         for spectrometer, block_templates in zip((PRIMARY, SECONDARY), templates, strict=True)
     ]
     # Continuum grows with the electron density squared (free-free and
     # free-bound emission) and the ablated amount.
-    density = shots["electron_density"] / REFERENCE_CONDITIONS[1]
-    continuum_level = ((1 + baseline_shift) * density**2 * shots["ablated_amount"]).astype(
-        np.float32
-    )
+    continuum_levels = [
+        (
+            (1 + baseline_shift)
+            * (shots[f"electron_density{view}"] / REFERENCE_CONDITIONS[1]) ** 2
+            * shots["ablated_amount"]
+        ).astype(np.float32)
+        for view in _VIEWS
+    ]
     sink = SpectraSink(out, n_shots)
     # Flat scratch buffers, viewed C-contiguous at each spectrometer's width.
     scratch = [np.empty(min(BLOCK, n_shots) * PRIMARY.n_pixels, np.float32) for _ in range(2)]
@@ -217,13 +318,21 @@ def make_libs_transfer(
     n_blocks = -(-n_shots // BLOCK)
     for block in range(n_blocks):
         part = slice(block * BLOCK, min((block + 1) * BLOCK, n_shots))
-        weights = _emission_weights(shots, part)
         for k, recorder in enumerate(recorders):
+            weights = _emission_weights(shots, part, _VIEWS[k])
             rng = np.random.default_rng([seed, _REGIONS.index(region), block, k])
             shape = (part.stop - part.start, recorder.spectrometer.n_pixels)
             buffers = [b[: shape[0] * shape[1]].reshape(shape) for b in scratch]
             target = sink.block(k, part)
-            recorder.record(weights, continuum_level[part], noise, rng, out=target, scratch=buffers)
+            recorder.record(
+                weights,
+                continuum_levels[k][part],
+                noise,
+                rng,
+                out=target,
+                scratch=buffers,
+                gain=gains[k][part],
+            )
             sink.commit(k, target)
         if verbose and ((block + 1) % max(1, n_blocks // 10) == 0 or block + 1 == n_blocks):
             _report(part.stop, n_shots, start)
@@ -246,6 +355,10 @@ def make_libs_transfer(
         temperature=shots["temperature"],
         electron_density=shots["electron_density"],
         ablated_amount=shots["ablated_amount"],
+        temperature_secondary=shots["temperature_secondary"],
+        electron_density_secondary=shots["electron_density_secondary"],
+        gain_primary=gains[0],
+        gain_secondary=gains[1],
         region=region,
         DESCR=make_libs_transfer.__doc__,
     )
@@ -286,10 +399,47 @@ def _shot_conditions(fractions, contamination, seed, region):
     }
 
 
-def _emission_weights(shots, part):
-    """Weights of the (phase, temperature, density) templates for some shots."""
-    w_t = interpolation_weights(shots["temperature"][part], TEMPERATURES)
-    w_d = interpolation_weights(np.log10(shots["electron_density"][part]), LOG10_DENSITIES)
+def _secondary_view(shots, temperature_shift, density_shift, seed, region):
+    """The plasma conditions the secondary view sees: the primary's, offset and scattered."""
+    # A stream of its own: the primary view's shots do not depend on these settings.
+    rng = np.random.default_rng([seed, _REGIONS.index(region), 2**20 + 1])
+    n_shots = len(shots["temperature"])
+    (t_offset, t_scatter), (d_offset, d_scatter) = temperature_shift, density_shift
+    temperature = shots["temperature"] + t_offset + t_scatter * rng.standard_normal(n_shots)
+    log_density = (
+        np.log10(shots["electron_density"]) + d_offset + d_scatter * rng.standard_normal(n_shots)
+    )
+    return {
+        "temperature_secondary": np.clip(temperature, TEMPERATURES[0], TEMPERATURES[-1]),
+        "electron_density_secondary": 10.0
+        ** np.clip(log_density, LOG10_DENSITIES[0], LOG10_DENSITIES[-1]),
+    }
+
+
+def _gain_drift(n_shots, sd, seed):
+    """A view's collection gain per shot: exp of an Ornstein-Uhlenbeck process.
+
+    Stationary standard deviation ``sd`` (in log gain), correlation time
+    ``_DRIFT_SHOTS``; the first shot starts from the stationary
+    distribution, so each map (each day) has a gain of its own.
+    """
+    if sd == 0:
+        return np.ones(n_shots, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    a = np.exp(-1.0 / _DRIFT_SHOTS)
+    start = sd * rng.standard_normal()
+    steps = rng.standard_normal(n_shots)
+    steps[0] = 0.0
+    # x[i] = a x[i-1] + sd sqrt(1 - a^2) e[i], from x[0] = start.
+    log_gain, _ = lfilter([sd * np.sqrt(1 - a * a)], [1.0, -a], steps, zi=[a * start])
+    log_gain[0] = start
+    return np.exp(log_gain).astype(np.float32)
+
+
+def _emission_weights(shots, part, view=""):
+    """Weights of the (phase, temperature, density) templates for some shots, seen by a view."""
+    w_t = interpolation_weights(shots[f"temperature{view}"][part], TEMPERATURES)
+    w_d = interpolation_weights(np.log10(shots[f"electron_density{view}"][part]), LOG10_DENSITIES)
     weights = (
         shots["phase_fractions"][part][:, :, None, None]
         * w_t[:, None, :, None]

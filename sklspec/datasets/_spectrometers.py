@@ -163,9 +163,13 @@ class Recorder:
     templates: np.ndarray  # (n_templates, n_pixels) counts per unit weight
     continuum: np.ndarray  # (n_pixels,) continuum counts per unit level
     dark: np.ndarray  # (n_pixels,) detector offset, raised and tilted on the "other day"
+    nonlinearity: float = 0.0  # relative loss of response at full scale
+    full_scale: float | None = None  # the ADC's largest count; None: no clipping
 
     @classmethod
-    def for_spectrometer(cls, spectrometer, templates, baseline_shift):
+    def for_spectrometer(
+        cls, spectrometer, templates, baseline_shift, nonlinearity=0.0, full_scale=None
+    ):
         wl = spectrometer.wavelengths
         tilt = 1 + 0.3 * baseline_shift * (wl - wl.mean()) / np.ptp(wl)
         return cls(
@@ -173,16 +177,22 @@ class Recorder:
             templates=templates.reshape(-1, spectrometer.n_pixels),
             continuum=(spectrometer.continuum * spectrometer.continuum_shape()).astype(np.float32),
             dark=(spectrometer.dark * (1 + baseline_shift) * tilt).astype(np.float32),
+            nonlinearity=nonlinearity,
+            full_scale=full_scale,
         )
 
-    def record(self, weights, continuum_level, noise, rng, out, scratch):
+    def record(self, weights, continuum_level, noise, rng, out, scratch, gain=None):
         """Write what the spectrometer records for a block of shots into ``out`` (counts).
 
-        Works in place on ``out`` and two preallocated scratch blocks: fresh
-        arrays of this size would cost more in page faults than the arithmetic.
+        ``gain`` (one factor per shot) scales the light the view collects
+        (its drift). Works in place on ``out`` and two preallocated scratch
+        blocks: fresh arrays of this size would cost more in page faults
+        than the arithmetic.
         """
         np.matmul(weights, self.templates, out=out)
         out += np.multiply.outer(continuum_level, self.continuum, out=scratch[0])
+        if gain is not None:
+            out *= gain[:, None]
         if noise > 0:
             # Photon shot noise (variance = counts) and read noise, one Gaussian draw.
             sigma = np.add(out, np.float32(self.spectrometer.read_noise**2), out=scratch[0])
@@ -191,3 +201,15 @@ class Recorder:
             sigma *= rng.standard_normal(out=scratch[1], dtype=np.float32)
             out += sigma
         out += self.dark
+        self._respond(out, scratch[0])
+
+    def _respond(self, out, scratch):
+        """The detector's compressive response and the ADC's range, in place on counts."""
+        if self.full_scale is None:
+            return
+        if self.nonlinearity:
+            # Response falls linearly with the signal: by `nonlinearity` at full scale.
+            np.multiply(out, np.float32(self.nonlinearity / self.full_scale), out=scratch)
+            np.subtract(np.float32(1.0), scratch, out=scratch)
+            out *= scratch
+        np.clip(out, 0.0, np.float32(self.full_scale), out=out)
