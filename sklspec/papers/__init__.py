@@ -3,7 +3,8 @@
 Not estimators: harnesses that run the papers' protocols on the package's
 estimators. Vrábel et al. (JAAS 2023), spectral transfer:
 :func:`paper_transfer_models`, :func:`compare_transfer_models` and its
-figures, :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
+figures, :func:`transfer_learning_curve` (error against the number of
+shared standards), :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
 augmentation: :func:`paper_augmentation_strategies`,
 :func:`compare_augmentation`, :func:`augmentation_learning_curve` and their
 figures. They need the ``[pandas]`` and
@@ -26,6 +27,10 @@ from sklspec.papers._transfer_comparison import (
     wrap_transfer_model,
 )
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
+from sklspec.papers._transfer_learning_curve import (
+    plot_transfer_learning_curve,
+    transfer_learning_curve,
+)
 from sklspec.papers._transfer_models import paper_transfer_models
 
 __all__ = [
@@ -37,8 +42,10 @@ __all__ = [
     "paper_transfer_models",
     "plot_augmentation_comparison",
     "plot_augmentation_learning_curve",
+    "plot_transfer_learning_curve",
     "plot_transfer_maps",
     "plot_transfer_spectra",
     "run_demo",
+    "transfer_learning_curve",
     "wrap_transfer_model",
 ]
