@@ -11,8 +11,11 @@ search the MLP learning rate over the paper's 1e-3 and 1e-4. This is
     python benchmarks/compare_libs_20k.py --out /tmp/libs20k
     python benchmarks/compare_libs_20k.py --models pls --out /tmp/libs20k-pls
 
-``--models`` runs some of the models; the k-means behind the k-score depends
-only on the seed and the training map, so tables of separate runs combine.
+``--models`` runs some of the models (``vae_mlp_ft`` adds the VAE + MLP
+fine-tuned through its frozen decoder); the k-means behind the k-score
+depends only on the seed and the training map, so tables of separate runs
+combine. ``--linear-views`` simulates the spectrometers without their
+view-specific physics (the simulator before it).
 
 Prints the table (unscaled primary spectra, as the paper reports) and writes
 it to ``comparison.csv`` with the figures in ``--out``.
@@ -30,7 +33,16 @@ def main():
     parser.add_argument("--test", default="50x200")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--models", nargs="+", help="vae_mlp, one_step, knn, pls (default: all)")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        help="vae_mlp, vae_mlp_ft (fine-tuned), one_step, knn, pls (default: the paper's four)",
+    )
+    parser.add_argument(
+        "--linear-views",
+        action="store_true",
+        help="simulate without the per-view physics (make_libs_transfer's LINEAR_VIEWS)",
+    )
     parser.add_argument("--out", default="libs20k")
     args = parser.parse_args()
     sizes = [
@@ -44,6 +56,7 @@ def main():
         epochs=args.epochs,
         paper_grids=True,
         names=args.models,
+        linear_views=args.linear_views,
     )
     print(result.table["best_params"].to_string())
 

@@ -142,3 +142,36 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}
     for name in ("comparison.csv", "maps.png", "spectra.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_demo_runs_the_fine_tuned_model_on_linear_views(tmp_path, monkeypatch):
+    from sklspec.datasets import LINEAR_VIEWS
+    from sklspec.papers import _demo
+
+    paper_models = _demo.paper_transfer_models
+    simulate = _demo.make_libs_transfer
+    calls = []
+
+    def small_models(**kwargs):
+        models = paper_models(**kwargs)
+        models["vae_mlp"][0].set_params(
+            mapper__hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
+        )
+        return models
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs)
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(_demo, "paper_transfer_models", small_models)
+    monkeypatch.setattr(_demo, "make_libs_transfer", recording)
+    with pytest.raises(ValueError, match=r"Unknown model name\(s\) \['svm'\]"):
+        _demo.run_demo(tmp_path, quick=True, names=["pls", "svm"], verbose=0)
+    assert calls == []  # refused before any simulation
+    result = _demo.run_demo(
+        tmp_path, quick=True, names=["vae_mlp_ft"], linear_views=True, verbose=0
+    )
+    assert all(LINEAR_VIEWS.items() <= call.items() for call in calls) and len(calls) == 3
+    assert list(result.table.index) == ["vae_mlp_ft"]
+    tuned = result.searches["vae_mlp_ft"].best_estimator_.regressor_[-1]
+    assert tuned.objective == "spectra" and len(tuned.fine_tune_history_) > 0

@@ -7,7 +7,15 @@ from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
 from sklspec.vae import PRESETS, VAEEncoder
 
 # How reports and figures name the paper's models; other names are shown as given.
-MODEL_LABELS = {"vae_mlp": "VAE + MLP", "one_step": "one-step MLP", "knn": "KNN", "pls": "PLS"}
+MODEL_LABELS = {
+    "vae_mlp": "VAE + MLP",
+    "vae_mlp_ft": "VAE + MLP, fine-tuned",
+    "one_step": "one-step MLP",
+    "knn": "KNN",
+    "pls": "PLS",
+    "ds": "DS",
+    "pds": "PDS",
+}
 
 
 def model_label(name):
