@@ -20,6 +20,7 @@ from sklspec._cli._files import (
     check_output,
     describe,
     read_spectra,
+    read_targets,
 )
 from sklspec._cli._stream import BlockReader, BlockWriter, transfer_blocks
 
@@ -45,8 +46,11 @@ def _read_pairs(primary_path, secondary_path, args):
     return primary, secondary
 
 
-def _validation_part(args, primary, secondary):
-    """(X_train, Y_train, X_val, Y_val): the given validation files, or a random fraction."""
+def _validation_part(args, primary, secondary, targets=None):
+    """(X_train, Y_train, X_val, Y_val, t_train, t_val): given validation files, or a fraction.
+
+    ``t_*`` are the analyte values (None without ``targets``).
+    """
     X, Y = secondary.values, primary.values
     if args.validation_primary:
         val_primary, val_secondary = _read_pairs(
@@ -61,7 +65,28 @@ def _validation_part(args, primary, secondary):
                     f"the validation {name} spectra have {given.shape[1]} channels and the "
                     f"training ones {fitted.shape[1]}."
                 )
-        return X, Y, val_secondary.values, val_primary.values
+        t_val = None
+        if targets is not None:
+            if not args.validation_targets:
+                raise CommandError(
+                    "--targets with separate validation files needs --validation-targets too."
+                )
+            t_val = read_targets(
+                args.validation_targets,
+                key=args.key,
+                n_rows=len(val_primary.values),
+                rows_of=args.validation_primary,
+            )
+            if t_val.shape[1] != targets.shape[1]:
+                raise CommandError(
+                    f"{args.validation_targets} has {t_val.shape[1]} analyte(s) per row and "
+                    f"{args.targets} {targets.shape[1]}."
+                )
+        return X, Y, val_secondary.values, val_primary.values, targets, t_val
+    if args.validation_targets:
+        raise CommandError(
+            "--validation-targets goes with --validation-primary/--validation-secondary."
+        )
     if not 0 < args.validation_fraction < 1:
         raise CommandError(
             f"--validation-fraction must be between 0 and 1; got {args.validation_fraction:g}."
@@ -75,7 +100,9 @@ def _validation_part(args, primary, secondary):
         )
     order = np.random.default_rng(args.seed).permutation(len(X))
     val, train = np.sort(order[:n_validation]), np.sort(order[n_validation:])
-    return X[train], Y[train], X[val], Y[val]
+    if targets is None:
+        return X[train], Y[train], X[val], Y[val], None, None
+    return X[train], Y[train], X[val], Y[val], targets[train], targets[val]
 
 
 def _same_grid(primary, secondary):
@@ -166,15 +193,25 @@ def _fit_transfer(args):
         raise CommandError(
             "--validation-primary and --validation-secondary go together: give both or neither."
         )
+    if args.select_by == "rmsep" and not args.targets:
+        raise CommandError("--select-by rmsep needs --targets (the analyte values of the pairs).")
     primary, secondary = _read_pairs(args.primary, args.secondary, args)
     print(f"primary: {describe(primary)}; secondary: {describe(secondary)}")
+    targets = None
+    if args.targets:
+        targets = read_targets(
+            args.targets, key=args.key, n_rows=len(primary.values), rows_of=args.primary
+        )
     names = _chosen_models(args, primary, secondary)
-    X_train, Y_train, X_val, Y_val = _validation_part(args, primary, secondary)
+    X_train, Y_train, X_val, Y_val, t_train, t_val = _validation_part(
+        args, primary, secondary, targets
+    )
 
     from sklspec._cli._selection import (
         candidate_models,
         check_settings,
         compare_candidates,
+        fit_calibration,
         format_table,
         refit_best,
     )
@@ -210,10 +247,29 @@ def _fit_transfer(args):
         f"{Y_train.shape[1]} channels"
     )
     start = time.perf_counter()
-    rows = compare_candidates(candidates, wrap, X_train, Y_train, X_val, Y_val, debug=args.debug)
-    print(format_table(rows, len(X_val)))
+    calibration = None
+    if targets is not None:
+        calibration = fit_calibration(Y_train, t_train, seed=args.seed)
+        print(
+            f"calibration: PLS of {targets.shape[1]} analyte(s) on the primary training "
+            f"spectra, {calibration.n_components} component(s) by 5-fold cross-validation"
+        )
+    rows = compare_candidates(
+        candidates,
+        wrap,
+        X_train,
+        Y_train,
+        X_val,
+        Y_val,
+        calibration=calibration,
+        targets=t_val,
+        select_by=args.select_by,
+        debug=args.debug,
+    )
+    print(format_table(rows, len(X_val), select_by=args.select_by))
     X_all, Y_all = np.concatenate([X_train, X_val]), np.concatenate([Y_train, Y_val])
-    print(f"refitting {rows[0]['label']} (lowest validation RSE) on all {len(X_all)} pairs")
+    criterion = "RSE" if args.select_by == "rse" else "RMSEP"
+    print(f"refitting {rows[0]['label']} (lowest validation {criterion}) on all {len(X_all)} pairs")
     model = refit_best(candidates, wrap, rows, X_all, Y_all)
     info = {
         "command": "fit-transfer",
@@ -221,6 +277,7 @@ def _fit_transfer(args):
         "model": rows[0]["label"],
         "validation_pairs": len(X_val),
         "baseline_subtracted": args.baseline is not None,
+        "selected_by": args.select_by,
         "comparison": rows,
     }
     for name, spectra in (("primary", primary), ("secondary", secondary)):
@@ -287,7 +344,9 @@ def _info(args):
             from sklspec._cli._selection import format_table
 
             n_validation = info["info"].get("validation_pairs", "?")
-            table = format_table(value, n_validation).replace("\n", "\n    ")
+            select_by = info["info"].get("selected_by", "rse")
+            table = format_table(value, n_validation, select_by=select_by)
+            table = table.replace("\n", "\n    ")
             print(f"  models compared:\n    {table}")
             continue
         if key.endswith("_wavelengths") and value:
@@ -374,6 +433,19 @@ def build_parser():
     )
     fit.add_argument(
         "--validation-secondary", help="secondary spectra of the separate validation pairs"
+    )
+    fit.add_argument(
+        "--targets",
+        help="analyte values of the pairs (one row, or one value, per pair): each model "
+        "is then also scored by a PLS calibration of them, fitted on the primary "
+        "training spectra, applied to its transferred validation spectra (RMSEP)",
+    )
+    fit.add_argument("--validation-targets", help="analyte values of the separate validation pairs")
+    fit.add_argument(
+        "--select-by",
+        choices=["rse", "rmsep"],
+        default="rse",
+        help="which validation score picks the model to keep (rmsep needs --targets)",
     )
     fit.add_argument(
         "--baseline",

@@ -554,3 +554,83 @@ def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):
     save(model, tmp_path / "m.sklspec")
     np.testing.assert_array_equal(load(tmp_path / "m.sklspec").predict(X), model.predict(X))
     assert grid == {} or all(len(values) >= 1 for values in grid.values())
+
+
+def test_fit_transfer_scores_the_models_by_a_calibration_of_given_targets(pairs, tmp_path, capsys):
+    folder, primary, _ = pairs
+    # An analyte the primary instrument reads off its spectra, one value per pair.
+    oil = primary[:, :3].sum(axis=1) / 10
+    np.save(tmp_path / "oil.npy", oil)
+    output = tmp_path / "m.sklspec"
+    targets = {"--targets": str(tmp_path / "oil.npy"), "--models": "pls,knn", "-o": str(output)}
+    assert main(fit_args(folder, **targets, **{"--select-by": "rmsep"})) == 0
+    out = capsys.readouterr().out
+    assert "calibration: PLS of 1 analyte(s) on the primary training spectra" in out
+    header = next(line for line in out.splitlines() if line.startswith("model "))
+    assert header.split()[:3] == ["model", "RSE", "RMSEP"]
+    assert "Models are ranked by validation RMSEP." in out
+    info = _info(output)["info"]
+    rows = info["comparison"]
+    assert info["selected_by"] == "rmsep"
+    assert [row["rmsep"] for row in rows] == sorted(row["rmsep"] for row in rows)
+    # A linear analyte of linear spectra: PLS transfers it almost exactly, KNN does not.
+    assert rows[0]["label"] == "PLS" and rows[0]["rmsep"] < 0.1 * rows[1]["rmsep"]
+    assert rows[0]["floor"] < 1e-6
+    assert main(["info", str(output)]) == 0
+    shown = capsys.readouterr().out
+    assert "selected_by: rmsep" in shown and "ranked by validation RMSEP" in shown
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--select-by": "rmsep"}, r"--select-by rmsep needs --targets"),
+        ({"--targets": "{short}"}, r"short.npy has 10 rows of targets and .*primary.npy 300"),
+        ({"--targets": "{nan}"}, r"nan.npy: contains NaN or infinite values \(first at row 4"),
+        (
+            {"--targets": "{oil}", "--validation-targets": "{oil}"},
+            r"--validation-targets goes with --validation-primary",
+        ),
+    ],
+)
+def test_fit_transfer_target_errors(pairs, tmp_path, capsys, change, message):
+    folder, primary, _ = pairs
+    oil = primary[:, 0]
+    np.save(tmp_path / "oil.npy", oil)
+    np.save(tmp_path / "short.npy", oil[:10])
+    np.save(tmp_path / "nan.npy", np.where(np.arange(300) == 4, np.nan, oil))
+    paths = {name: str(tmp_path / f"{name}.npy") for name in ("oil", "short", "nan")}
+    change = {key: value.format(**paths) for key, value in change.items()}
+    output = tmp_path / "m.sklspec"
+    assert main(fit_args(folder, **{**change, "-o": str(output), "--models": "pls"})) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(message, error), error
+    assert not output.exists()
+
+
+def test_fit_transfer_targets_with_validation_files(pairs, tmp_path, capsys):
+    _, primary, secondary = pairs
+    oil = primary[:, :3].sum(axis=1) / 10
+    for name, values in {
+        "p": primary[:250],
+        "s": secondary[:250],
+        "pv": primary[250:],
+        "sv": secondary[250:],
+        "t": oil[:250],
+        "tv": oil[250:],
+    }.items():
+        np.save(tmp_path / f"{name}.npy", values)
+    command = ["fit-transfer", "--force", "--models", "pls", "-o", str(tmp_path / "m.sklspec")]
+    for option, name in [
+        ("--primary", "p"),
+        ("--secondary", "s"),
+        ("--validation-primary", "pv"),
+        ("--validation-secondary", "sv"),
+        ("--targets", "t"),
+    ]:
+        command += [option, str(tmp_path / f"{name}.npy")]
+    assert main(command) == 2
+    assert "needs --validation-targets too" in capsys.readouterr().err
+    assert main([*command, "--validation-targets", str(tmp_path / "tv.npy")]) == 0
+    rows = _info(tmp_path / "m.sklspec")["info"]["comparison"]
+    assert rows[0]["rmsep"] < 0.01

@@ -76,11 +76,34 @@ def read_spectra(path, *, key=None, header=None):
     return Spectra(_check_values(path, values))
 
 
-def spectra_dataset(path, key):
+def read_targets(path, *, key=None, n_rows, rows_of):
+    """Analyte values, one row (or one value) per pair, from the same formats as spectra."""
+    extension = _check_path(path)
+    if extension == ".csv":
+        _, skip, _ = read_csv_header(path, None)
+        values = _reading_errors(
+            path, lambda: np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
+        )
+    else:
+        values, close = spectra_dataset(path, key, min_ndim=1)
+        try:
+            values = np.asarray(values[()])
+        finally:
+            close()
+    values = _check_values(path, values.reshape(len(values), -1))
+    if len(values) != n_rows:
+        raise CommandError(
+            f"{path} has {len(values)} rows of targets and {rows_of} {n_rows} spectra; "
+            "give one row of analyte values per pair, in the same order."
+        )
+    return values
+
+
+def spectra_dataset(path, key, min_ndim=2):
     """A sliceable view of the spectra of a .npy, .npz or HDF5 file, and its closer.
 
     Type and shape are checked here; values (NaN) by the caller, once, whole
-    or block by block.
+    or block by block. ``min_ndim=1`` also accepts one value per row (targets).
     """
     extension = _check_path(path)
 
@@ -92,33 +115,33 @@ def spectra_dataset(path, key):
             if handle.read(6) != b"\x93NUMPY":
                 raise CommandError(f"{path}: not a .npy array file (no NumPy header).")
         values = _reading_errors(path, lambda: np.load(path, mmap_mode="r", allow_pickle=False))
-        return _check_values(path, values, scan=False), nothing
+        return _check_values(path, values, scan=False, min_ndim=min_ndim), nothing
     if extension == ".npz":
         values = _reading_errors(path, lambda: _read_npz(path, key))
-        return _check_values(path, values, scan=False), nothing
+        return _check_values(path, values, scan=False, min_ndim=min_ndim), nothing
     handle, dataset = _reading_errors(path, lambda: _open_hdf5(path, key))
     try:
-        _check_values(path, dataset, scan=False)
+        _check_values(path, dataset, scan=False, min_ndim=min_ndim)
     except CommandError:
         handle.close()
         raise
     return dataset, handle.close
 
 
-def _check_values(path, values, *, scan=True):
+def _check_values(path, values, *, scan=True, min_ndim=2):
     if values.dtype.kind in "USO":
         raise CommandError(f"{path}: holds text, not numbers.")
     if values.dtype.kind == "c":
         raise CommandError(f"{path}: holds complex numbers; spectra must be real.")
     if values.dtype.kind not in "biuf":
         raise CommandError(f"{path}: holds values of type {values.dtype}, not numbers.")
-    if values.ndim != 2:
+    if values.ndim != 2 and not (min_ndim == 1 and values.ndim == 1):
         raise CommandError(
             f"{path}: expected a 2-D array, one spectrum per row; got shape {values.shape}."
         )
     if values.shape[0] == 0:
         raise CommandError(f"{path}: holds no spectra.")
-    if values.shape[1] == 0:
+    if values.ndim == 2 and values.shape[1] == 0:
         raise CommandError(f"{path}: its spectra have no channels.")
     if scan:
         # Row blocks: a memory-mapped file is checked without reading it whole into memory.

@@ -182,13 +182,54 @@ def _run_search(search, X, Y):
     return _last_line(failures[0].message) if failures else "no setting could be scored"
 
 
-def compare_candidates(candidates, wrap, X_train, Y_train, X_val, Y_val, *, debug=False):
+def fit_calibration(Y_train, targets, *, seed):
+    """A PLS calibration of the analytes on primary spectra, components by 5-fold CV."""
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.model_selection import KFold
+
+    n_folds = min(5, len(Y_train))
+    largest = min(10, Y_train.shape[1], len(Y_train) - len(Y_train) // n_folds - 1)
+    search = GridSearchCV(
+        PLSRegression(scale=False),
+        {"n_components": list(range(1, max(1, largest) + 1))},
+        cv=KFold(n_folds, shuffle=True, random_state=seed),
+        scoring="neg_root_mean_squared_error",
+    )
+    return search.fit(Y_train, targets).best_estimator_
+
+
+def _rmsep(candidates, wrap, row, X_train, Y_train, X_val, Y_val, calibration, targets):
+    """The calibration's analyte error on a model's transferred validation spectra."""
+    from sklspec.metrics import calibration_error
+
+    model = refit_best(candidates, wrap, [row], X_train, Y_train)
+    predicted = model.predict(X_val)
+    return calibration_error(Y_val, predicted, calibration=calibration, targets=targets)
+
+
+def compare_candidates(
+    candidates,
+    wrap,
+    X_train,
+    Y_train,
+    X_val,
+    Y_val,
+    *,
+    calibration=None,
+    targets=None,
+    select_by="rse",
+    debug=False,
+):
     """Tune each candidate on the validation pairs; one table row per model, best first.
 
     ``wrap(estimator)`` puts the preprocessing around an estimator. A model
     whose every setting fails (diverged training, a size it cannot handle)
     gets a row with ``error`` instead of scores; with ``debug`` the first
-    failure raises, with its traceback.
+    failure raises, with its traceback. With a ``calibration`` (and the
+    validation ``targets``), each model's best setting is refitted on the
+    training pairs and its transferred validation spectra scored by the
+    calibration's RMSEP (``rmsep``); ``floor`` is the calibration's own
+    RMSEP on the true validation spectra. Rows are sorted by ``select_by``.
     """
     X_fit = np.concatenate([X_train, X_val])
     Y_fit = np.concatenate([Y_train, Y_val])
@@ -224,12 +265,24 @@ def compare_candidates(candidates, wrap, X_train, Y_train, X_val, Y_val, *, debu
                 key.removeprefix("regressor__model__"): _plain(value)
                 for key, value in params.items()
             }
+            if calibration is not None:
+                row["rmsep"] = _rmsep(
+                    candidates, wrap, row, X_train, Y_train, X_val, Y_val, calibration, targets
+                )
+                row["floor"] = calibration_floor(Y_val, calibration, targets)
         rows.append(row)
-    rows.sort(key=lambda row: row.get("rse", np.inf))
+    rows.sort(key=lambda row: row.get(select_by, np.inf))
     if "error" in rows[0]:
         reasons = "; ".join(f"{row['label']}: {row['error']}" for row in rows)
         raise CommandError(f"every model failed ({reasons}).")
     return rows
+
+
+def calibration_floor(Y_val, calibration, targets):
+    """The calibration's RMSEP on the true primary validation spectra."""
+    from sklspec.metrics import calibration_error
+
+    return calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
 
 
 def _plain(value):
@@ -250,19 +303,34 @@ def refit_best(candidates, wrap, rows, X, Y):
     return clone(wrap(estimator)).set_params(**params).fit(X, Y)
 
 
-def format_table(rows, n_validation):
+def format_table(rows, n_validation, *, select_by="rse"):
     """The comparison as the command prints it, with the direction of every column."""
-    lines = [f"{'model':<14}{'RSE':>10}{'Euclidean':>12}{'cosine':>11}  {'tune s':>7}  settings"]
+    with_rmsep = any("rmsep" in row for row in rows)
+    rmsep_header = f"{'RMSEP':>10}" if with_rmsep else ""
+    lines = [
+        f"{'model':<14}{'RSE':>10}{rmsep_header}{'Euclidean':>12}{'cosine':>11}  "
+        f"{'tune s':>7}  settings"
+    ]
     for row in rows:
         if "error" in row:
             lines.append(f"{row['label']:<14}{'failed: ' + row['error']}")
             continue
+        rmsep = f"{row['rmsep']:>10.4g}" if with_rmsep else ""
         lines.append(
-            f"{row['label']:<14}{row['rse']:>10.4g}{row['euclidean']:>12.4g}"
+            f"{row['label']:<14}{row['rse']:>10.4g}{rmsep}{row['euclidean']:>12.4g}"
             f"{row['cosine']:>11.6f}  {row['seconds']:>7.1f}  {_in_user_terms(row['settings'])}"
         )
     lines.append(
         f"Scores on the {n_validation} validation pairs; lower is better in every column "
         "(cosine distance runs from -1, the same shape, to 1)."
     )
+    if with_rmsep:
+        floor = next(row["floor"] for row in rows if "floor" in row)
+        lines.append(
+            "RMSEP: the analyte error of a PLS calibration on the primary training spectra, "
+            f"applied to each model's transferred spectra (on the true primary spectra: "
+            f"{floor:.4g})."
+        )
+    criterion = {"rse": "RSE", "rmsep": "RMSEP"}[select_by]
+    lines.append(f"Models are ranked by validation {criterion}.")
     return "\n".join(lines)
