@@ -41,6 +41,8 @@ CHECK_PARAMS = {
     # R^2 > 0.5 on its small data set.
     "SpectralMLPRegressor": TINY_MLP,
     "LatentLibrary": dict(vae=VAEEncoder(**TINY_VAE)),
+    # The checks' data have as few as 2 channels; the components must be fewer.
+    "TransferReliability": dict(n_components=1),
     "LatentTransferRegressor": dict(
         vae=VAEEncoder(**{**TINY_VAE, "latent_dim": 3, "max_epochs": 20, "lr": 3e-2}),
         mapper=SpectralMLPRegressor(**TINY_MLP),

@@ -17,11 +17,13 @@ _THIRD_PARTY = (
     "sklearn.neural_network._multilayer_perceptron.MLPRegressor",
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.decomposition._pca.PCA",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.MinMaxScaler",
     "sklearn.preprocessing._data.StandardScaler",
     "chemotools.adaptation._direct_standardization.DirectStandardization",
     "chemotools.adaptation._piecewise_direct_standardization.PiecewiseDirectStandardization",
+    "chemotools.outliers._q_residuals.QResiduals",
 )
 
 
@@ -37,6 +39,7 @@ _SKLSPEC = (
     "sklspec.transfer._latent.LatentTransferRegressor",
     "sklspec.transfer._library.LatentLibrary",
     "sklspec.transfer._mlp.SpectralMLPRegressor",
+    "sklspec.transfer._reliability.TransferReliability",
     "sklspec.transfer._standardization.StandardizationRegressor",
     "sklspec.vae._conditional.ConditionalVAE",
     "sklspec.vae._decoder.VAEDecoder",

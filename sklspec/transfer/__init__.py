@@ -3,6 +3,7 @@
 from sklspec.transfer._latent import LatentTransferRegressor
 from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
+from sklspec.transfer._reliability import TransferReliability
 from sklspec.transfer._standardization import StandardizationRegressor
 
 __all__ = [
@@ -10,4 +11,5 @@ __all__ = [
     "LatentTransferRegressor",
     "SpectralMLPRegressor",
     "StandardizationRegressor",
+    "TransferReliability",
 ]
