@@ -97,6 +97,12 @@ def test_bad_input_gets_one_clear_error(pairs):
         transfer_learning_curve(X[:100], Y[:90], X[100:], Y[100:], **common)
     with pytest.raises(ValueError, match="models must name at least one"):
         transfer_learning_curve(X[:100], Y[:100], X[100:], Y[100:], models={})
+    whole = transfer_learning_curve(
+        X[:20], Y[:20], X[100:], Y[100:], n_pairs=[5, 20], n_repeats=3, **common
+    )
+    # The whole pool is one draw, fitted once.
+    assert list(whole.scores.groupby("n_pairs").size()) == [3, 1]
+    assert np.isnan(whole.table.loc[("ridge", 20), "rse_std"])
     with pytest.raises(ValueError, match="'n_repeats' parameter"):
         transfer_learning_curve(X[:100], Y[:100], X[100:], Y[100:], n_repeats=0, **common)
 

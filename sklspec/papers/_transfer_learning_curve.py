@@ -91,7 +91,9 @@ def transfer_learning_curve(
     n_pairs : array-like of int, default=(5, 10, 20, 30)
         Numbers of pairs, each at least 2 and at most ``n_pool``.
     n_repeats : int, default=5
-        Draws of the pairs per number; the spread over draws is reported.
+        Draws of the pairs per number; the spread over draws is reported. A
+        number equal to the pool's size is fitted once (every draw would
+        hold the same pairs); its spread is NaN.
     calibration : fitted regressor, default=None
         A primary calibration (primary spectra to analyte); adds the
         analyte error of the transferred test spectra
@@ -161,7 +163,8 @@ def transfer_learning_curve(
     rows, failures = [], []
     for n in sizes:
         start = time.perf_counter()
-        for draw, order in enumerate(orders):
+        # Every draw of the whole pool holds the same pairs: fit them once.
+        for draw, order in enumerate(orders if n < len(X_pool) else orders[:1]):
             chosen = order[:n]
             for name, model in models.items():
                 row = {"model": name, "n_pairs": n, "draw": draw}
