@@ -39,6 +39,12 @@ def main():
         help="vae_mlp, vae_mlp_ft (fine-tuned), one_step, knn, pls (default: the paper's four)",
     )
     parser.add_argument(
+        "--pls-components",
+        type=int,
+        nargs="+",
+        help="PLS grid (default: the paper's 2 to 64 components)",
+    )
+    parser.add_argument(
         "--linear-views",
         action="store_true",
         help="simulate without the per-view physics (make_libs_transfer's LINEAR_VIEWS)",
@@ -57,6 +63,9 @@ def main():
         paper_grids=True,
         names=args.models,
         linear_views=args.linear_views,
+        grids=None
+        if args.pls_components is None
+        else {"pls": {"n_components": args.pls_components}},
     )
     print(result.table["best_params"].to_string())
 

@@ -43,6 +43,7 @@ def run_demo(
     paper_grids=False,
     names=None,
     linear_views=False,
+    grids=None,
     verbose=1,
 ):
     """Simulate maps, compare the four transfer models, save the table and figures.
@@ -57,7 +58,8 @@ def run_demo(
     or adds ``"vae_mlp_ft"``: the VAE + MLP fine-tuned through its frozen
     decoder (``objective="spectra"``), with the VAE + MLP's grid.
     ``linear_views`` simulates both spectrometers recording the same plasma
-    linearly (``LINEAR_VIEWS``), without the per-view physics. With
+    linearly (``LINEAR_VIEWS``), without the per-view physics. ``grids``
+    (``{name: grid}``) replaces some models' grids, e.g. PLS components. With
     ``verbose`` > 0 the stages and every fit are reported, and the table
     is printed.
 
@@ -117,6 +119,9 @@ def run_demo(
     vae_mlp, grid = models["vae_mlp"]
     models["vae_mlp_ft"] = (clone(vae_mlp).set_params(objective="spectra"), grid)
     models = {name: models[name] for name in names}
+    for name, grid in (grids or {}).items():
+        if name in models:
+            models[name] = (models[name][0], grid)
     report(f"tuning and fitting {', '.join(models)}")
     result = compare_transfer_models(
         X["train"],
