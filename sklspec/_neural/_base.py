@@ -22,6 +22,7 @@ from sklspec._neural._torch import (
     check_validation_fraction,
     fit_seeded,
     resolve_device,
+    train_one_epoch,
 )
 from sklspec.utils._seeding import seed_from
 
@@ -74,8 +75,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _module_params(self, n_features, n_outputs):
         """Keyword arguments of the module for this data."""
 
-    def _scoring_callbacks(self):
-        """Callbacks that record extra losses; placed first."""
+    def _scoring_callbacks(self, validation=True):
+        """Callbacks that record extra losses (``validation``: there is a split); placed first."""
         return []
 
     def _training_callbacks(self):
@@ -97,22 +98,26 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         return tuple(int(s) for s in sizes)
 
-    def _build_net(self, n_features, n_outputs, device, seed, module=None):
-        callbacks = list(self._scoring_callbacks())
-        if self.early_stopping:
+    def _build_net(self, n_features, n_outputs, device, seed, module=None, partial=False):
+        # partial_fit trains one epoch per call on all it is given: no
+        # validation split and no early stopping (as scikit-learn's MLPs).
+        early_stopping = self.early_stopping and not partial
+        validation_fraction = None if partial else self.validation_fraction
+        callbacks = list(self._scoring_callbacks(validation=validation_fraction is not None))
+        if early_stopping:
             callbacks.append(
                 ("early_stopping", StopOnPatience(patience=self.patience, load_best=True))
             )
         # After early stopping: the epoch it stops at is never kept, so the
         # check sees every epoch whose weights can be returned.
-        monitor = None if self.early_stopping else self._monitor
+        monitor = None if early_stopping else self._monitor
         callbacks.append(("divergence", DivergenceCheck(self._model_name, monitor=monitor)))
         callbacks += self._training_callbacks()
         callbacks += progress_callbacks(self.verbose)
-        if self.validation_fraction is None:
+        if validation_fraction is None:
             train_split = None
         else:
-            train_split = ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
+            train_split = ValidSplit(validation_fraction, stratified=False, random_state=seed)
         if module is None:
             module = self._module_class
             module_params = self._module_params(n_features, n_outputs)
@@ -155,6 +160,23 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         seed = seed_from(self.random_state)
         net = self._build_net(n_features, n_outputs, device, seed, module)
         return fit_seeded(net, X, y, seed=seed, device=device)
+
+    def _train_one_epoch(self, X, y, n_features, n_outputs):
+        """One more epoch over ``X`` (and ``y``): ``partial_fit``'s training; returns a new net.
+
+        The first call builds and initialises the net; later calls continue
+        the fitted net's weights, optimiser state and history on a copy.
+        Nothing is assigned.
+        """
+        fitted = getattr(self, "net_", None)
+        if fitted is None:
+            device = resolve_device(self.device, type(self).__name__)
+        else:
+            device = str(fitted.device)
+        # Each epoch its own seed (weights at the first, noise and batch order at all).
+        seed = seed_from(self.random_state) + (0 if fitted is None else len(fitted.history))
+        net = self._build_net(n_features, n_outputs, device, seed, partial=True)
+        return train_one_epoch(net, X, y, seed=seed, device=device, continue_from=fitted)
 
     def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):
         """``function`` of the fitted net (or of ``net``) applied to ``X`` batch by batch."""

@@ -1,11 +1,13 @@
 """torch helpers of the neural estimators: devices, float32 batches, seeded training."""
 
+import copy
 import warnings
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.history import History
 
 from sklspec._neural._callbacks import TrainingInterrupted
 
@@ -81,6 +83,31 @@ def fit_seeded(net, X, y, *, seed, device):
         torch.manual_seed(seed)
         try:
             net.fit(X, y)
+        except TrainingInterrupted:
+            raise KeyboardInterrupt from None
+    net.module_.eval()
+    return net
+
+
+def train_one_epoch(net, X, y, *, seed, device, continue_from=None):
+    """One epoch of a fresh skorch ``net``, started from ``continue_from``'s state if given.
+
+    The weights, the optimiser's state (Adam's moments) and the history of
+    ``continue_from`` are copied in, so that it is never changed: a failed
+    or interrupted epoch leaves the caller's net as it was. ``seed`` seeds
+    the initial weights and the epoch's randomness: give each epoch its own
+    (as its batch order already is, by the net's generator).
+    """
+    cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
+    with torch.random.fork_rng(devices=cuda_devices), _reading_read_only_arrays():
+        torch.manual_seed(seed)
+        net.initialize()
+        if continue_from is not None:
+            net.module_.load_state_dict(continue_from.module_.state_dict())
+            net.optimizer_.load_state_dict(continue_from.optimizer_.state_dict())
+            net.history = History(copy.deepcopy(list(continue_from.history)))
+        try:
+            net.partial_fit(X, y, epochs=1)
         except TrainingInterrupted:
             raise KeyboardInterrupt from None
     net.module_.eval()

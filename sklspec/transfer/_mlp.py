@@ -153,6 +153,58 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
 
+    @fit_context
+    def partial_fit(self, X, y):
+        """Train one more epoch on ``X`` and ``y``, continuing the fitted network.
+
+        The first call builds the network for the data's widths; later
+        calls continue its weights and Adam's state and must give the same
+        widths. Each call is one pass over all the data it is given, in
+        mini-batches, with no validation split and no early stopping (as
+        scikit-learn's MLPs); the divergence check stays. This is what
+        searches that budget epochs (successive halving, Hyperband) need. A
+        model loaded from a file continues with a fresh optimiser state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The estimator, one epoch further.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss becomes NaN or infinite, or explodes a thousandfold
+            above the first batch's.
+        """
+        first = not hasattr(self, "net_")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            y_numeric=True,
+            dtype=[np.float32, np.float64],
+            reset=first,
+        )
+        Y = y.reshape(len(y), -1)
+        if not first and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} columns, but this network was fitted with "
+                f"{self.n_outputs_}; partial_fit must be given the same targets."
+            )
+        X32, Y32 = as_float32(X), as_float32(np.asarray(Y, dtype=np.float64), "y")
+        net = self._train_one_epoch(X32, Y32, X.shape[1], Y.shape[1])
+        self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
+        self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
+        return self
+
     def _fine_tuned(self, X, Y, head, *, anchor=None, anchor_weight=0.0):
         """A copy of this fitted network trained further through a frozen ``head``.
 

@@ -136,12 +136,12 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
     def _net_dims(self):
         return self.n_features_in_, getattr(self, "n_conditions_", 0)
 
-    def _scoring_callbacks(self):
+    def _scoring_callbacks(self, validation=True):
         callbacks = [
             ("train_recon", PassthroughScoring("train_recon", on_train=True)),
             ("train_kl", PassthroughScoring("train_kl", on_train=True)),
         ]
-        if self.validation_fraction is not None:
+        if validation and self.validation_fraction is not None:
             callbacks += [
                 ("valid_recon", PassthroughScoring("valid_recon")),
                 ("valid_kl", PassthroughScoring("valid_kl")),
@@ -159,12 +159,16 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
             "kl_weight": 0.0 if self.kl_schedule == "cyclical" else self.beta,
         }
 
-    def _fit_vae(self, X, conditions=None):
-        """Train on validated spectra (and conditions); return the fitted attributes."""
+    def _fit_vae(self, X, conditions=None, partial=False):
+        """Train on validated spectra (and conditions); return the fitted attributes.
+
+        ``partial``: one more epoch of the fitted VAE (or a first one).
+        """
         X32 = as_float32(X)
         n_conditions = 0 if conditions is None else conditions.shape[1]
         inputs = X32 if conditions is None else {"x": X32, "y": as_float32(conditions, "y")}
-        net = self._train(inputs, None, X.shape[1], n_conditions)
+        train = self._train_one_epoch if partial else self._train
+        net = train(inputs, None, X.shape[1], n_conditions)
         module = net.module_
         latent = self._forward(
             lambda b: module.encode(b)[0], X32, self.latent_dim, np.float32, net=net

@@ -121,6 +121,44 @@ class VAEEncoder(_BaseVAE):
         vars(self).update(fitted, _numeric_columns=numeric_columns)
         return self
 
+    @fit_context
+    def partial_fit(self, X, y=None):
+        """Train one more epoch on ``X``, continuing the fitted VAE.
+
+        The first call builds the VAE for the spectra's width; later calls
+        continue its weights, Adam's state and the KL schedule (an epoch of
+        ``max_epochs``' cycles per call) and must give spectra of the same
+        width. Each call is one pass over all the spectra it is given, with
+        no validation split and no early stopping; the divergence check
+        stays. The latent statistics (``latent_mean_`` and the like, used
+        by :meth:`sample_latent`) describe the spectra of the last call. A
+        model loaded from a file continues with a fresh optimiser state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Training spectra, ideally scaled.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator, one epoch further.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss becomes NaN or infinite, or explodes a thousandfold
+            above the first batch's.
+        """
+        first = not hasattr(self, "net_")
+        numeric_columns = numeric_column_names(X) if first else self._numeric_columns
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=first)
+        fitted = self._fit_vae(X, partial=True)
+        vars(self).update(fitted, _numeric_columns=numeric_columns)
+        return self
+
     @property
     def decoder_(self):
         """The decoder as a fitted :class:`VAEDecoder` (a Pipeline step)."""
