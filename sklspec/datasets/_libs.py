@@ -159,6 +159,12 @@ def make_libs_transfer(
       baseline (dark offset and continuum) is shifted, as in the paper's
       Fig. 5.
 
+    ``make_libs_transfer(..., **LINEAR_VIEWS)`` turns the view-specific
+    effects off (no plasma offset or scatter between the views, no drift,
+    ideal detectors): both spectrometers then record the same plasma
+    linearly, as this simulator did before these effects, and the secondary
+    spectra are a linear image of the primary ones up to noise.
+
     Parameters
     ----------
     map_shape : (int, int) or "paper", default=(64, 64)
@@ -199,15 +205,7 @@ def make_libs_transfer(
         unbounded (``nonlinearity`` is then ignored).
     nonlinearity : float, default=0.02
         Relative loss of the detector's response at full scale (the
-        response falls linearly with the counts).
-
-        With ``view_temperature_offset=0``, ``view_temperature_scatter=0``,
-        ``view_density_offset=0``, ``view_density_scatter=0``,
-        ``gain_drift=0`` and ``full_scale=None`` (``LINEAR_VIEWS``, a
-        dict to pass as ``**LINEAR_VIEWS``), both spectrometers record the
-        same plasma linearly, as this simulator did before these effects:
-        the secondary spectra are then a linear image of the primary ones
-        up to noise.    out : str or path-like, default=None
+        response falls linearly with the counts).    out : str or path-like, default=None
         Folder to write the spectra to, in chunks, as ``X_primary.npy`` and
         ``X_secondary.npy``; they are returned as read-only memory maps, so
         paper-size maps never need to fit in memory. The per-shot values
