@@ -39,8 +39,8 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     per-spectrum Euclidean error of the transferred spectra was 0.77 and
     0.75 for the VAE + MLP, 0.71 and 0.37 for PLS (Hotelling's T2: 0.61,
     0.74, 0.51, 0.37; the distance of the mapped latent point to the
-    primary codes: 0.55 on the other day's map; the spread of an ensemble
-    of three mapping networks: 0.19). On these maps the error grows with a
+    primary codes: 0.56 and 0.55; the spread of an ensemble of three
+    mapping networks: 0.07 and 0.19). On these maps the error grows with a
     spectrum's brightness, and the score ranks spectra about as well as the
     norm of the transferred spectrum does; see ``benchmarks/RESULTS.md``.
     Needs the ``[transfer]`` extra (chemotools).
