@@ -13,8 +13,9 @@ every model) and fits:
   ``LatentLibrary`` fitted on all 60 primary pool spectra (the primary
   lab's library, paired or not) and frozen: only the mapping network sees
   the N pairs;
-- the one-step MLP; PLS and KNN tuned by 5-fold cross-validation on the N
-  pairs; DS; PDS (window 5).
+- the one-step MLP; PLS (up to 16 components) and KNN (up to 10
+  neighbours) tuned by 5-fold cross-validation on the N pairs, their grids
+  cut to what the fewest pairs allow; DS; PDS (window 5).
 
 Scores: RSE of the test spectra, and the oil RMSEP of an 8-component PLS
 calibration fitted on the primary instrument's pool spectra, applied to the
@@ -49,8 +50,13 @@ from sklspec.vae import VAEEncoder
 NETWORK = dict(lr=1e-3, batch_size=10, max_epochs=100, early_stopping=False, device="cpu")
 
 
-def models_for(primary_library, seed):
-    """The candidates, with a library VAE fitted on the primary pool spectra."""
+def models_for(primary_library, seed, fewest_pairs):
+    """The candidates, with a library VAE fitted on the primary pool spectra.
+
+    PLS and KNN grids stop where 5-fold cross-validation on the fewest
+    pairs still fits them.
+    """
+    smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
     vae = VAEEncoder((64,), latent_dim=8, random_state=seed, **NETWORK)
     library = FrozenEstimator(LatentLibrary(vae).fit(primary_library))
 
@@ -69,8 +75,16 @@ def models_for(primary_library, seed):
         "one_step": TransformedTargetRegressor(
             make_pipeline(StandardScaler(), one_step), transformer=StandardScaler()
         ),
-        "pls": GridSearchCV(PLSRegression(scale=False), {"n_components": [1, 2, 3, 4]}, cv=folds),
-        "knn": GridSearchCV(KNeighborsRegressor(), {"n_neighbors": [1, 2, 3]}, cv=folds),
+        "pls": GridSearchCV(
+            PLSRegression(scale=False),
+            {"n_components": [k for k in (1, 2, 3, 4, 6, 8, 12, 16) if k <= smallest_fold]},
+            cv=folds,
+        ),
+        "knn": GridSearchCV(
+            KNeighborsRegressor(),
+            {"n_neighbors": [k for k in (1, 2, 3, 5, 10) if k <= smallest_fold]},
+            cv=folds,
+        ),
         "ds": StandardizationRegressor(),
         "pds": StandardizationRegressor(PiecewiseDirectStandardization(window_length=5)),
     }
@@ -94,7 +108,7 @@ def main():
             primary[pool],
             secondary[test],
             primary[test],
-            models=models_for(primary[pool], args.seed),
+            models=models_for(primary[pool], args.seed, min(args.pairs)),
             n_pairs=args.pairs,
             n_repeats=args.repeats,
             calibration=calibration,
