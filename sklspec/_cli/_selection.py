@@ -231,6 +231,11 @@ def compare_candidates(
     calibration's RMSEP (``rmsep``); ``floor`` is the calibration's own
     RMSEP on the true validation spectra. Rows are sorted by ``select_by``.
     """
+    if calibration is not None:
+        from sklspec.metrics import calibration_error
+
+        # The calibration's own RMSEP on the true validation spectra: one value for all rows.
+        floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
     X_fit = np.concatenate([X_train, X_val])
     Y_fit = np.concatenate([Y_train, Y_val])
     split = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_val), dtype=int)])
@@ -269,20 +274,13 @@ def compare_candidates(
                 row["rmsep"] = _rmsep(
                     candidates, wrap, row, X_train, Y_train, X_val, Y_val, calibration, targets
                 )
-                row["floor"] = calibration_floor(Y_val, calibration, targets)
+                row["floor"] = floor
         rows.append(row)
     rows.sort(key=lambda row: row.get(select_by, np.inf))
     if "error" in rows[0]:
         reasons = "; ".join(f"{row['label']}: {row['error']}" for row in rows)
         raise CommandError(f"every model failed ({reasons}).")
     return rows
-
-
-def calibration_floor(Y_val, calibration, targets):
-    """The calibration's RMSEP on the true primary validation spectra."""
-    from sklspec.metrics import calibration_error
-
-    return calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
 
 
 def _plain(value):
