@@ -40,7 +40,7 @@ result = augmentation_learning_curve(
     y,
     fractions=[0.25, 0.5, 1.0],
     strategies=strategies,
-    regressor=reference_regressor().set_params(regressor__estimator__max_iter=200),
+    regressor=reference_regressor().set_params(regressor__estimator__estimator__max_iter=200),
     n_splits=2,
     target_names=["oil"],
     random_state=0,

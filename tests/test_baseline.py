@@ -60,6 +60,14 @@ def test_n_jobs_does_not_change_result(baseline_reference):
     one = BaselineSubtractor(n_jobs=1).fit_transform(spectra)
     two = BaselineSubtractor(n_jobs=2).fit_transform(spectra)
     np.testing.assert_array_equal(one, two)
+    # Threads take blocks of 32 rows: 150 rows are 5 blocks, the last short.
+    X = np.random.default_rng(1).normal(100, 5, size=(150, 400))
+    for dtype in (np.float64, np.float32):
+        single = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20)
+        for workers in (2, 3, -1):
+            threaded = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20, workers=workers)
+            assert threaded.dtype == dtype
+            np.testing.assert_array_equal(threaded, single)
 
 
 def test_pandas_output_keeps_wavelength_columns():

@@ -164,7 +164,9 @@ def test_ctrl_c_in_a_scikit_learn_labeler_stops_the_augmenter(data, monkeypatch)
 
     monkeypatch.setattr(MLPRegressor, "_update_no_improvement_count", interrupted)
     X, y = data
-    labeler = reference_regressor(solver="adam").set_params(regressor__estimator__max_iter=5)
+    labeler = reference_regressor(solver="adam", alpha=1e-4).set_params(
+        regressor__estimator__max_iter=5
+    )
     augmenter = VAEAugmenter(VAEEncoder((16,), 2, **TINY), labeler=labeler, random_state=0)
     with pytest.raises(KeyboardInterrupt):
         AugmentedRegressor(Ridge(), augmenter).fit(X, y)

@@ -3,7 +3,8 @@
 import time
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.dummy import DummyRegressor
 from sklearn.frozen import FrozenEstimator
@@ -98,6 +99,51 @@ def _regressor(regressor, seed):
     return seed_random_states(regressor, seed)
 
 
+class _PerTargetRegressor(RegressorMixin, BaseEstimator):
+    """One regressor per column of ``y``, each with its own hyperparameters."""
+
+    def __init__(self, estimators):
+        self.estimators = estimators
+
+    def fit(self, X, Y):
+        self.estimators_ = [
+            clone(estimator).fit(X, Y[:, j]) for j, estimator in enumerate(self.estimators)
+        ]
+        return self
+
+    def predict(self, X):
+        return np.column_stack([estimator.predict(X) for estimator in self.estimators_])
+
+
+def _searched_params(fitted):
+    """Per target, the hyperparameters a reference regressor's searches chose; None if none."""
+    searches = getattr(getattr(fitted, "regressor_", None), "estimators_", None)
+    if not searches or not all(hasattr(search, "best_params_") for search in searches):
+        return None
+    return [search.best_params_ for search in searches]
+
+
+def _with_params_of(fitted, seed):
+    """A regressor for the augmented sets: ``fitted`` with each target's search result fixed.
+
+    Hyperparameters are chosen once per split, on the measured spectra, and
+    held for every strategy, so that a change is augmentation's and not a
+    search's on a set that is half generated (and the search is not paid
+    again per strategy).
+    """
+    params = _searched_params(fitted)
+    if params is None:
+        return None
+    # A list parameter hides its estimators from get_params: seed each one.
+    networks = [
+        seed_random_states(clone(search.estimator).set_params(**chosen), seed)
+        for search, chosen in zip(fitted.regressor_.estimators_, params, strict=True)
+    ]
+    return TransformedTargetRegressor(
+        regressor=_PerTargetRegressor(networks), transformer=clone(fitted.transformer)
+    )
+
+
 def _tuned_pls(X, Y):
     """PLS with its components chosen by 5-fold CV on the real training part."""
     upper = min(20, X.shape[1], int(0.8 * len(X)) - 1)
@@ -126,7 +172,10 @@ def _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, contex
     the paper. The regressor trained on E labels the spectra of augmenters
     without a labeler of their own (frozen): the paper's first step. Each
     augmented training set is generated once and serves every model.
-    Returns ``({model: {part: errors}}, {strategy: acceptance rate})``.
+    Hyperparameters the reference regressor searched (its L2 per target) are
+    chosen on E and held for the augmented sets. Returns ``({model: {part:
+    errors}}, {strategy: acceptance rate}, [chosen hyperparameters per
+    target] or None)``.
     """
     scaler = MinMaxScaler().fit(X[train])
     X_train, Y_train = scaler.transform(X[train]), Y[train]
@@ -134,6 +183,7 @@ def _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, contex
         part: (scaler.transform(X[rows]), Y[rows]) for part, rows in parts.items() if len(rows)
     }
     reference = _regressor(regressor, seed).fit(X_train, Y_train)
+    augmented_regressor = _with_params_of(reference, seed)
     models, acceptance = {}, {}
     # PLS sees the spectra in their own units (it centres them itself):
     # min-max scaling blows up channels that barely vary in the training part,
@@ -151,7 +201,10 @@ def _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, contex
                 augmenter.set_params(labeler=FrozenEstimator(reference))
             X_fit, Y_fit = augmenter.fit_resample(X_train, Y_train)
             Y_fit = Y_fit.reshape(len(Y_fit), -1)
-            models[name] = _regressor(regressor, seed).fit(X_fit, Y_fit)
+            if augmented_regressor is None:
+                models[name] = _regressor(regressor, seed).fit(X_fit, Y_fit)
+            else:
+                models[name] = clone(augmented_regressor).fit(X_fit, Y_fit)
             acceptance[name] = augmenter.acceptance_rate_
         if context:
             pls = make_pipeline(unscale, PLSRegression(n_components, scale=False))
@@ -165,7 +218,7 @@ def _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, contex
         }
         for name, model in models.items()
     }
-    return errors, acceptance
+    return errors, acceptance, _searched_params(reference)
 
 
 def _baseline_of(name):
@@ -220,6 +273,9 @@ def compare_augmentation(
     the spectra min-max scaled per channel on the training part as in the
     paper. The model trained on E is the paper's reference: augmenters
     without a ``labeler`` of their own label their spectra with it (frozen).
+    Hyperparameters the regressor searches per target (the default's L2)
+    are chosen on E and held for the augmented sets, as a user would tune
+    a model on the measured spectra before asking whether augmenting helps.
     Each model is scored by the mean absolute error per target on the test
     part (and on the validation part, reported alongside). Each augmented
     strategy is compared with ``"E"`` (no augmentation) by a paired t-test
@@ -267,7 +323,11 @@ def compare_augmentation(
         mean, the relative change of the test MAE against ``"E"`` and the
         paired test's p-value. ``scores``: one row per split, strategy and
         target. ``acceptance``: per split and strategy, the fraction of
-        generated spectra the augmenter kept. ``target_names``, and
+        generated spectra the augmenter kept. ``reference_params``: per
+        split and target, the hyperparameters the reference regressor's
+        search chose on E and every augmented set then used (the default's
+        L2; empty for a regressor without a per-target search).
+        ``target_names``, and
         ``strategies`` (the strategies' names, without the context rows).
 
     Examples
@@ -296,11 +356,11 @@ def compare_augmentation(
     splitter = ShuffleSplit(
         n_splits, train_size=train_size, test_size=test_size, random_state=seed_from(rng)
     )
-    rows, acceptance = [], []
+    rows, acceptance, reference_params = [], [], []
     start = time.perf_counter()
     for split, (train, test) in enumerate(splitter.split(X)):
         validation = np.setdiff1d(np.arange(len(X)), np.concatenate([train, test]))
-        errors, rates = _fit_and_score(
+        errors, rates, chosen = _fit_and_score(
             X, Y, train, {"test": test, "validation": validation}, strategies, regressor,
             seed_from(rng), context,
         )  # fmt: skip
@@ -316,6 +376,11 @@ def compare_augmentation(
                         "validation_mae": validation_mae,
                     }
                 )
+        if chosen is not None:
+            reference_params += [
+                {"split": split, "target": target, **params}
+                for target, params in zip(names, chosen, strict=True)
+            ]
         acceptance += [
             {"split": split, "strategy": name, "acceptance_rate": rate}
             for name, rate in rates.items()
@@ -330,6 +395,7 @@ def compare_augmentation(
         table=table,
         scores=scores,
         acceptance=pd.DataFrame(acceptance, columns=["split", "strategy", "acceptance_rate"]),
+        reference_params=pd.DataFrame(reference_params),
         target_names=list(names),
         strategies=list(strategies),
     )

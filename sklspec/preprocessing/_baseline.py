@@ -61,10 +61,11 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
         ``{"max_half_window": 40}`` for ``"snip"`` or ``{"lam": 1e5}`` for
         ``"arpls"``. Must be None for ``rolling_min_gaussian``.
     n_jobs : int, default=None
-        Parallel jobs. For pybaselines methods, spectra are split into
-        ``n_jobs`` blocks fitted in parallel with joblib; for
-        ``rolling_min_gaussian`` it is the number of FFT threads. None means
-        1, -1 means all processors.
+        Parallel jobs. For ``rolling_min_gaussian``, threads that each
+        compute blocks of 32 spectra (numpy and scipy release the GIL: no
+        copies, no processes); for pybaselines methods, spectra are split
+        into ``n_jobs`` blocks fitted in parallel with joblib. None means 1,
+        -1 means all processors.
 
     Attributes
     ----------

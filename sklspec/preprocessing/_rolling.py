@@ -4,6 +4,8 @@ They work on blocks of spectra (rows) at once; there is no loop over
 individual spectra.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
 import numpy as np
@@ -34,16 +36,20 @@ def two_sided_rolling_min(X, window):
     n_rows, n = X.shape
     length = n + 2 * (window - 1)
     n_blocks = -(-length // window)
-    blocks = np.full((n_rows, n_blocks * window), np.inf, dtype=X.dtype)
+    blocks = np.empty((n_rows, n_blocks * window), dtype=X.dtype)
+    blocks[:, : window - 1] = np.inf
     blocks[:, window - 1 : window - 1 + n] = X
+    blocks[:, window - 1 + n :] = np.inf
     blocks = blocks.reshape(n_rows, n_blocks, window)
     prefix = np.minimum.accumulate(blocks, axis=2).reshape(n_rows, -1)
     suffix = np.empty_like(blocks)
     np.minimum.accumulate(blocks[:, :, ::-1], axis=2, out=suffix[:, :, ::-1])
     suffix = suffix.reshape(n_rows, -1)
-    # trailing[p] = min(padded[p .. p + w - 1]) = min(suffix[p], prefix[p + w - 1])
+    # trailing[p] = min(padded[p .. p + w - 1]) = min(suffix[p], prefix[p + w - 1]),
+    # written over suffix (each element reads only its own position there).
     n_out = n + window - 1
-    trailing = np.minimum(suffix[:, :n_out], prefix[:, window - 1 : window - 1 + n_out])
+    trailing = suffix[:, :n_out]
+    np.minimum(trailing, prefix[:, window - 1 : window - 1 + n_out], out=trailing)
     # left[i] is the window ending at x[i], right[i] the one starting at x[i].
     result = trailing[:, :n] + trailing[:, window - 1 : window - 1 + n]
     result *= 0.5
@@ -69,10 +75,11 @@ def gaussian_mean_kernel(window, n_channels, dtype=np.float64):
     return sp_fft.rfft(kernel.astype(dtype), n_fft), n_fft
 
 
-def two_sided_gaussian_mean(X, window, kernel_fft, n_fft, *, workers=None):
+def two_sided_gaussian_mean(X, window, kernel_fft, n_fft):
     """Average of the trailing and leading Gaussian-weighted rolling means of each row."""
-    spectrum_fft = sp_fft.rfft(X, n_fft, axis=1, workers=workers)
-    full = sp_fft.irfft(spectrum_fft * kernel_fft, n_fft, axis=1, workers=workers)
+    spectrum_fft = sp_fft.rfft(X, n_fft, axis=1)
+    spectrum_fft *= kernel_fft
+    full = sp_fft.irfft(spectrum_fft, n_fft, axis=1)
     return full[:, window - 1 : window - 1 + X.shape[1]]
 
 
@@ -98,7 +105,9 @@ def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, worker
     smooth_window : int, default=50
         Width (and standard deviation) of the Gaussian-weighted rolling mean.
     workers : int, default=None
-        Threads for the FFT (``scipy.fft`` ``workers``).
+        Threads, each computing blocks of rows (numpy's and scipy's kernels
+        release the GIL, so threads share the work without copies). None
+        means 1; -1 means one per core (``os.cpu_count()``).
 
     Returns
     -------
@@ -116,10 +125,27 @@ def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, worker
     """
     kernel_fft, n_fft = gaussian_mean_kernel(smooth_window, X.shape[1], X.dtype)
     out = np.empty(X.shape, dtype=X.dtype)
-    for start in range(0, X.shape[0], _CHUNK_ROWS):
+
+    def baseline_of(start):
         rows = slice(start, start + _CHUNK_ROWS)
         minima = two_sided_rolling_min(np.asarray(X[rows]), min_window)
-        out[rows] = two_sided_gaussian_mean(
-            minima, smooth_window, kernel_fft, n_fft, workers=workers
-        )
+        out[rows] = two_sided_gaussian_mean(minima, smooth_window, kernel_fft, n_fft)
+
+    starts = range(0, X.shape[0], _CHUNK_ROWS)
+    n_threads = min(_n_threads(workers), len(starts))
+    if n_threads <= 1:
+        for start in starts:
+            baseline_of(start)
+    else:
+        with ThreadPoolExecutor(n_threads) as pool:
+            # list(): re-raise the first error of any block.
+            list(pool.map(baseline_of, starts))
     return out
+
+
+def _n_threads(workers):
+    if workers is None:
+        return 1
+    if workers < 0:
+        return max((os.cpu_count() or 1) + 1 + workers, 1)
+    return max(workers, 1)

@@ -6,6 +6,8 @@ import importlib.util
 # The extra of pyproject.toml that installs each optional module.
 _EXTRAS = {
     "chemotools": "transfer",
+    "dask": "dask",
+    "distributed": "dask",
     "h5py": "hdf5",
     "libskit": "libs",
     "matplotlib": "plot",
