@@ -283,8 +283,29 @@ def _fit_transfer(args):
     for name, spectra in (("primary", primary), ("secondary", secondary)):
         if spectra.wavelengths is not None:
             info[f"{name}_wavelengths"] = spectra.wavelengths.tolist()
-    save(model, args.output, info=info)
+    companions = {}
+    reliability = _fit_reliability(X_all)
+    if reliability is not None:
+        companions["reliability"] = reliability
+        info["reliability_components"] = reliability.n_components
+    save(model, args.output, info=info, companions=companions)
     print(f"saved {args.output} ({time.perf_counter() - start:.0f} s)")
+
+
+def _fit_reliability(X_secondary):
+    """The per-spectrum reliability score of new secondary spectra, or None with too few pairs."""
+    from sklspec.transfer import TransferReliability
+
+    n_components = min(10, min(X_secondary.shape) - 2)
+    if n_components < 1:
+        print("no reliability score: too few pairs to measure a residual")
+        return None
+    reliability = TransferReliability(n_components=n_components).fit(X_secondary)
+    print(
+        f"reliability score: Q residual beyond {n_components} principal components of the "
+        "secondary training spectra, over its 95% limit (sklspec transfer --reliability)"
+    )
+    return reliability
 
 
 def _label(name):
@@ -301,6 +322,16 @@ def _transfer(args):
         force=args.force,
         kind="spectra file",
     )
+    if args.reliability:
+        if os.path.abspath(args.reliability) == os.path.abspath(args.output):
+            raise CommandError(f"{args.reliability}: is also --output; write the scores elsewhere.")
+        check_output(
+            args.reliability,
+            extensions=SPECTRA_FORMATS,
+            inputs=(args.model, args.spectra),
+            force=args.force,
+            kind="scores file",
+        )
     from sklspec.io import load, read_info
 
     info = read_info(args.model)["info"]
@@ -324,10 +355,39 @@ def _transfer(args):
             )
     # Block by block: memory holds a few blocks of input and output whatever the map size.
     axis = info.get("primary_wavelengths")
-    transfer_blocks(
-        model, reader, lambda n_outputs: BlockWriter(args.output, n_rows, n_outputs, axis)
-    )
+    outputs = [(model.predict, lambda n: BlockWriter(args.output, n_rows, n, axis))]
+    beyond = []
+    if args.reliability:
+        detector = _reliability_detector(args.model)
+
+        def score(block):
+            scores = detector.transform(block)
+            beyond.append(int(np.sum(scores > 1)))
+            return scores
+
+        outputs.append((score, lambda n: BlockWriter(args.reliability, n_rows, n)))
+    transfer_blocks(outputs, reader)
     print(f"wrote {n_rows} primary spectra to {args.output}")
+    if args.reliability:
+        share = sum(beyond) / n_rows
+        print(
+            f"wrote their reliability scores to {args.reliability}: {sum(beyond)} of {n_rows} "
+            f"spectra ({share:.0%}) lie beyond the limit (score > 1; about 5% on spectra like "
+            "the training ones)"
+        )
+
+
+def _reliability_detector(model_path):
+    from sklspec.exceptions import ModelFileError
+    from sklspec.io import load
+
+    try:
+        return load(model_path, companion="reliability")
+    except ModelFileError:
+        raise CommandError(
+            f"{model_path}: holds no reliability score (fitted by an earlier sklspec); "
+            "refit it with fit-transfer to get one."
+        ) from None
 
 
 def _info(args):
@@ -339,6 +399,8 @@ def _info(args):
     versions = ", ".join(f"{name} {version}" for name, version in info["versions"].items())
     print(f"  versions: {versions}")
     print(f"  made of: {', '.join(path.rsplit('.', 1)[-1] for path in info['classes'])}")
+    if info["companions"]:
+        print(f"  travels with: {', '.join(info['companions'])}")
     for key, value in info["info"].items():
         if key == "comparison":
             from sklspec._cli._selection import format_table
@@ -494,6 +556,14 @@ def build_parser():
     _reading_options(transfer, "array name in .npz/HDF5 files")
     transfer.add_argument(
         "--block-size", type=int, default=4096, help="spectra read, transferred and written at once"
+    )
+    transfer.add_argument(
+        "--reliability",
+        metavar="FILE",
+        help=(
+            "also write each spectrum's reliability score (Q residual over its 95%% limit on the "
+            f"training spectra: above 1, unlike what the model was fitted on; {formats})"
+        ),
     )
     transfer.set_defaults(run=_transfer)
 

@@ -634,3 +634,50 @@ def test_fit_transfer_targets_with_validation_files(pairs, tmp_path, capsys):
     assert main([*command, "--validation-targets", str(tmp_path / "tv.npy")]) == 0
     rows = _info(tmp_path / "m.sklspec")["info"]["comparison"]
     assert rows[0]["rmsep"] < 0.01
+
+
+def test_transfer_writes_a_reliability_score_per_spectrum(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    bands_primary, bands_secondary = np.abs(rng.normal(size=(2, 3, 30)))
+
+    def measured(n, extra=0.0):
+        amounts = rng.uniform(size=(n, 3))
+        secondary = 10 * amounts @ bands_secondary[:, :20] + rng.normal(0, 0.05, (n, 20))
+        secondary[:, 5:9] += extra  # a feature the training spectra never had
+        return 10 * amounts @ bands_primary + rng.normal(0, 0.05, (n, 30)), secondary
+
+    primary, secondary = measured(200)
+    np.save(tmp_path / "primary.npy", primary)
+    np.save(tmp_path / "secondary.npy", secondary)
+    model = str(tmp_path / "model.sklspec")
+    fit = ["fit-transfer", "--primary", str(tmp_path / "primary.npy"), "--secondary"]
+    assert main([*fit, str(tmp_path / "secondary.npy"), "-o", model, "--models", "pls"]) == 0
+    assert "reliability score: Q residual beyond 10 principal components" in capsys.readouterr().out
+    new = np.vstack([measured(20)[1], measured(20, extra=2.0)[1]])
+    np.save(tmp_path / "new.npy", new)
+    transfer = ["transfer", model, str(tmp_path / "new.npy"), "-o", str(tmp_path / "out.npy")]
+    scores_path = str(tmp_path / "scores.csv")
+    assert main([*transfer, "--reliability", scores_path, "--block-size", "7"]) == 0
+    out = capsys.readouterr().out
+    scores = np.loadtxt(scores_path, delimiter=",")
+    assert scores.shape == (40,) and np.load(tmp_path / "out.npy").shape == (40, 30)
+    # Like the training spectra: mostly within the limit; with the new feature: all beyond.
+    assert np.mean(scores[:20] > 1) <= 0.2 and np.all(scores[20:] > 3)
+    assert f"{np.sum(scores > 1)} of 40 spectra" in out
+    assert main(["info", model]) == 0
+    assert "travels with: reliability" in capsys.readouterr().out
+
+    # Bad uses: one line each, exit 2, nothing written.
+    assert main([*transfer, "--force", "--reliability", str(tmp_path / "out.npy")]) == 2
+    assert "is also --output" in capsys.readouterr().err
+    assert main([*transfer[:-1], str(tmp_path / "out2.npy"), "--reliability", scores_path]) == 2
+    assert "scores.csv: exists; pass --force to overwrite it." in capsys.readouterr().err
+    assert not (tmp_path / "out2.npy").exists()
+    from sklspec.io import load, save
+
+    save(load(model), tmp_path / "bare.sklspec")  # a model file without the score
+    transfer[1] = str(tmp_path / "bare.sklspec")
+    assert main([*transfer, "--force", "--reliability", str(tmp_path / "s2.npy")]) == 2
+    error = capsys.readouterr().err
+    assert "holds no reliability score" in error and error.count("\n") == 1
+    assert not (tmp_path / "s2.npy").exists()

@@ -234,3 +234,48 @@ def test_what_cannot_be_saved_is_refused_when_saving(tmp_path, pairs):
         save(PLSRegression(), tmp_path / "missing" / "m.sklspec")
     with pytest.raises(ModelFileError, match="info must hold JSON values"):
         save(PLSRegression(), tmp_path / "m.sklspec", info={"when": object()})
+
+
+def test_companions_travel_in_the_model_file(tmp_path, pairs):
+    from sklspec.transfer import TransferReliability
+
+    X, Y = pairs
+    # pairs' spectra have rank 3: add noise, or the residuals are rounding errors.
+    X = X + np.random.default_rng(1).normal(0, 0.1, X.shape)
+    model = PLSRegression(3).fit(X, Y)
+    reliability = TransferReliability(n_components=4).fit(X)
+    path = tmp_path / "model.sklspec"
+    save(model, path, companions={"reliability": reliability})
+    assert read_info(path)["companions"] == ["reliability"]
+    assert read_info(path)["classes"] == ["sklearn.cross_decomposition._pls.PLSRegression"]
+    np.testing.assert_array_equal(load(path).predict(X), model.predict(X))
+    loaded = load(path, companion="reliability")
+    assert isinstance(loaded, TransferReliability)
+    np.testing.assert_array_equal(loaded.transform(X[::-1]), reliability.transform(X[::-1]))
+    with pytest.raises(ModelFileError, match=r"holds no companion 'scaler' \(it holds: reliab"):
+        load(path, companion="scaler")
+    save(model, path)
+    assert read_info(path)["companions"] == []
+    with pytest.raises(ModelFileError, match="holds no companion 'reliability' \\(it holds: none"):
+        load(path, companion="reliability")
+    with pytest.raises(ModelFileError, match="keyed by names"):
+        save(model, path, companions={1: reliability})
+
+
+def test_memory_order_is_kept_so_predictions_stay_bit_for_bit(tmp_path, pairs):
+    from sklspec.io._allowlist import allowed_class_paths
+    from sklspec.io._encoding import Decoder, Encoder
+
+    encoder = Encoder(allowed_class_paths())
+    fortran = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    nodes = encoder.encode([fortran, np.arange(12.0).reshape(3, 4)])
+    decoded = Decoder(encoder.tensors).decode(nodes)
+    assert decoded[0].flags.f_contiguous and not decoded[0].flags.c_contiguous
+    assert decoded[1].flags.c_contiguous
+    np.testing.assert_array_equal(decoded[0], fortran)
+    # A file of format 1 (no memory-order tags, no companions) still loads.
+    X, Y = pairs
+    model = PLSRegression(2).fit(X, Y)
+    save(model, tmp_path / "v1.sklspec")
+    _rewrite(tmp_path / "v1.sklspec", lambda header: header.update(format_version=1))
+    np.testing.assert_array_equal(load(tmp_path / "v1.sklspec").predict(X), model.predict(X))

@@ -75,3 +75,28 @@ def test_bad_input_gets_one_clear_error():
         reliability.transform(bad)
     with pytest.raises(ValueError, match="'confidence' parameter"):
         TransferReliability(confidence=1.0).fit(X)
+
+
+def test_the_limit_holds_for_new_spectra_of_a_small_training_set():
+    # 60 training spectra, 10 components: the PCA fits much of their noise,
+    # so their own residuals set a limit that new spectra of the same kind
+    # exceed. Left-out residuals set one that about 5% exceed.
+    rng = np.random.default_rng(0)
+    bands = rng.normal(size=(5, 200))
+
+    def draw(n):
+        return rng.normal(size=(n, 5)) @ bands + rng.normal(0, 0.3, (n, 200))
+
+    X, new = draw(60), draw(2000)
+    in_sample = TransferReliability(cv=None).fit(X)
+    left_out = TransferReliability().fit(X)
+    # Measured: 95.5% beyond the in-sample limit, 4.7% beyond the cross-validated one.
+    assert np.mean(in_sample.predict(new) == -1) > 0.8
+    assert 0.02 < np.mean(left_out.predict(new) == -1) < 0.1
+    assert left_out.critical_value_ > 1.4 * in_sample.critical_value_  # 7.37 against 4.66
+    again = TransferReliability().fit(X)
+    assert again.critical_value_ == left_out.critical_value_  # the folds' seed is fixed
+    with pytest.raises(ValueError, match="n_components=10 leaves no residual.*on 9 spectra"):
+        TransferReliability().fit(X[:12])
+    with pytest.raises(ValueError, match="cv=5 folds need at least 5 spectra; got 3"):
+        TransferReliability(n_components=1).fit(X[:3])

@@ -119,32 +119,41 @@ class BlockWriter:
             os.remove(self.path)
 
 
-def transfer_blocks(model, reader, make_writer):
-    """``model.predict`` over ``reader``'s blocks into the writer ``make_writer(n_outputs)``.
+def transfer_blocks(outputs, reader):
+    """Each output's ``compute`` over ``reader``'s blocks, into its writer.
 
-    One block is read ahead and the previous one written while the model
-    computes: file reads and writes release the GIL, as torch does, so disk
-    and compute overlap. On any error the partial output is removed.
+    ``outputs``: ``(compute, make_writer)`` pairs; ``compute(block)`` gives a
+    2-D array, ``make_writer(n_columns)`` the writer of its rows (made at
+    the first block, once the width is known). One block is read ahead and
+    the previous one written while the models compute: file reads and
+    writes release the GIL, as torch does, so disk and compute overlap. On
+    any error the partial outputs are removed.
     """
-    writer, pending = None, None
+    writers, pending = [None] * len(outputs), []
     blocks = iter(reader)
     with ThreadPoolExecutor(max_workers=2) as pool:
         try:
             upcoming = pool.submit(next, blocks, None)
             while (block := upcoming.result()) is not None:
                 upcoming = pool.submit(next, blocks, None)
-                predicted = model.predict(block)
-                if writer is None:
-                    writer = make_writer(predicted.shape[1])
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(writer.write, predicted)
-            if pending is not None:
-                pending.result()
+                results = [compute(block) for compute, _ in outputs]
+                for k, ((_, make_writer), result) in enumerate(zip(outputs, results, strict=True)):
+                    if writers[k] is None:
+                        writers[k] = make_writer(result.shape[1])
+                for write in pending:
+                    write.result()
+                pending = [
+                    pool.submit(writer.write, result)
+                    for writer, result in zip(writers, results, strict=True)
+                ]
+            for write in pending:
+                write.result()
         except BaseException:
-            if writer is not None:
-                if pending is not None:
-                    pending.exception()  # let the last write finish before removing the file
-                writer.discard()
+            for write in pending:
+                write.exception()  # let the last writes finish before removing the files
+            for writer in writers:
+                if writer is not None:
+                    writer.discard()
             raise
-    writer.close()
+    for writer in writers:
+        writer.close()

@@ -67,7 +67,7 @@ def reference_regressor(
     L2 of 0.01 fits Cu2+, which colours the solution, to a fifth of 10's
     error, while Zn2+, which absorbs only in the far UV, needs 10 to beat
     predicting the mean at all. So by default each target's network
-    chooses its L2 from :data:`REFERENCE_ALPHAS` by ``cv``-fold
+    chooses its L2 from ``REFERENCE_ALPHAS`` by ``cv``-fold
     cross-validation (``GridSearchCV``, squared error on the standardized
     target, folds in the data's order).
 

@@ -205,7 +205,8 @@ def make_libs_transfer(
         unbounded (``nonlinearity`` is then ignored).
     nonlinearity : float, default=0.02
         Relative loss of the detector's response at full scale (the
-        response falls linearly with the counts).    out : str or path-like, default=None
+        response falls linearly with the counts).
+    out : str or path-like, default=None
         Folder to write the spectra to, in chunks, as ``X_primary.npy`` and
         ``X_secondary.npy``; they are returned as read-only memory maps, so
         paper-size maps never need to fit in memory. The per-shot values

@@ -66,6 +66,10 @@ class Encoder:
 
     def _encode_array(self, array):
         if array.dtype.kind in _TENSOR_KINDS:
+            # Memory order is kept: BLAS sums in another order on a copy of
+            # another layout, and predictions must stay bit for bit.
+            if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous:
+                return {"__farray__": self._store(array.T)}
             return {"__array__": self._store(array)}
         if array.dtype.kind == "U":
             return {"__str_array__": [array.tolist(), array.dtype.str]}
@@ -129,6 +133,8 @@ class Decoder:
             return float(value)
         if tag == "__array__":
             return self.tensors[value]
+        if tag == "__farray__":
+            return self.tensors[value].T
         if tag == "__str_array__":
             items, dtype = value
             return np.asarray(items, dtype=np.dtype(dtype))

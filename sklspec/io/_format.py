@@ -13,7 +13,7 @@ from sklspec.io._encoding import Decoder, Encoder, class_paths
 from sklspec.utils._optional import import_optional
 
 #: Version of the file layout; files of a newer version are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FORMAT = "sklspec-model"
 
 
@@ -44,7 +44,7 @@ def _checksum(structure, tensors):
     return digest.hexdigest()
 
 
-def save(model, path, *, info=None):
+def save(model, path, *, info=None, companions=None):
     """Save a model to a file that loading can never execute code from.
 
     The model's structure and parameters are written as JSON, its arrays
@@ -69,6 +69,11 @@ def save(model, path, *, info=None):
         JSON-serializable facts to store beside the model (e.g. the
         comparison that chose it, wavelengths); :func:`read_info` returns
         them without loading the model.
+    companions : dict of str to estimator, default=None
+        Other fitted estimators that belong with the model and travel in
+        the same file, by name (e.g. ``{"reliability":
+        TransferReliability(...)}``, which ``sklspec fit-transfer`` stores);
+        ``load(path, companion=name)`` returns one.
 
     Raises
     ------
@@ -103,6 +108,10 @@ def save(model, path, *, info=None):
         "info": info or {},
         "model": encoder.encode(model),
     }
+    if companions:
+        if not all(isinstance(name, str) for name in companions):
+            raise ModelFileError("companions must be a dict keyed by names (str).")
+        header["companions"] = {name: encoder.encode(obj) for name, obj in companions.items()}
     try:
         structure = json.dumps(header, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -165,8 +174,8 @@ def read_info(path):
     info : dict
         ``model_class``, ``versions`` (sklspec, scikit-learn, torch, numpy,
         skorch at saving time), ``format_version``, ``created`` (UTC),
-        ``classes`` (every class the model is made of) and ``info`` (what
-        was passed to :func:`save`).
+        ``classes`` (every class the model is made of), ``info`` (what
+        was passed to :func:`save`) and ``companions`` (their names).
 
     Raises
     ------
@@ -181,10 +190,14 @@ def read_info(path):
     """
     header, _ = _read(path, tensors=False)
     keys = ("model_class", "versions", "format_version", "created", "info")
-    return {**{key: header.get(key) for key in keys}, "classes": sorted(class_paths(header))}
+    return {
+        **{key: header.get(key) for key in keys},
+        "classes": sorted(class_paths(header.get("model"))),
+        "companions": sorted(header.get("companions", {})),
+    }
 
 
-def load(path):
+def load(path, *, companion=None):
     """Load a model saved with :func:`save`, never executing code from the file.
 
     The file's JSON description is checked before anything is built: every
@@ -199,11 +212,14 @@ def load(path):
     ----------
     path : str or path-like
         A file written by :func:`save`.
+    companion : str, default=None
+        Load the companion estimator of this name (see :func:`save`)
+        instead of the model.
 
     Returns
     -------
     model : estimator
-        The model, with bitwise-identical predictions.
+        The model (or the companion), with bitwise-identical predictions.
 
     Raises
     ------
@@ -218,14 +234,24 @@ def load(path):
     >>> model = load("pls.sklspec")  # doctest: +SKIP
     """
     header, tensors = _read(path, tensors=True)
-    refused = class_paths(header["model"]) - allowed_class_paths()
+    if companion is None:
+        tree = header["model"]
+    else:
+        companions = header.get("companions", {})
+        if companion not in companions:
+            held = ", ".join(sorted(companions)) or "none"
+            raise ModelFileError(
+                f"{os.fspath(path)}: holds no companion {companion!r} (it holds: {held})."
+            )
+        tree = companions[companion]
+    refused = class_paths(tree) - allowed_class_paths()
     if refused:
         raise ModelFileError(
             f"{os.fspath(path)}: refused: it names classes outside the allow-list of loadable "
             f"types: {', '.join(sorted(refused))}. Nothing was loaded."
         )
     try:
-        return Decoder(tensors).decode(header["model"])
+        return Decoder(tensors).decode(tree)
     except ModelFileError as exc:
         raise ModelFileError(f"{os.fspath(path)}: damaged model description ({exc}).") from exc
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

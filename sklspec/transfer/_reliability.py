@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import PCA
+from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval
@@ -26,9 +27,13 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     prediction error, SPE): the part of the standardized spectrum that the
     training spectra's first ``n_components`` principal components do not
     explain, divided by the Q limit: the ``confidence`` quantile of the
-    training spectra's own Q residuals (computed by chemotools'
-    :class:`chemotools.outliers.QResiduals`; its Jackson-Mudholkar limit
-    put most training spectra of a test beyond it). A
+    Q residuals of training spectra left out of the fit (``cv`` folds).
+    Residuals of the spectra a PCA was fitted on are too small (it fitted
+    their noise too): on the corn data (60 training spectra, 10 components)
+    the in-sample limit put 8 of 20 new spectra of the same instrument
+    beyond it; chemotools' Jackson-Mudholkar limit put most training
+    spectra of a test beyond it. The residuals are chemotools'
+    (:class:`chemotools.outliers.QResiduals`). A
     ratio above 1 lies outside what the training spectra span, where a
     transfer model extrapolates. It needs neither the primary spectrum nor
     the transfer model, so it serves any model (PLS, DS, the VAE + MLP).
@@ -53,13 +58,19 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     confidence : float in (0, 1), default=0.95
         Quantile of the training spectra's Q residuals taken as the limit
         the ratio is expressed in.
+    cv : int or None, default=5
+        Folds for the limit: each training spectrum's Q residual comes from
+        components fitted without it (``KFold``, shuffled with a fixed seed,
+        so the limit is reproducible). None: the residuals of the fit itself
+        (a limit too low on small sets).
 
     Attributes
     ----------
     detector_ : chemotools.outliers.QResiduals
         The fitted Q-residual detector (standardization and PCA inside).
     critical_value_ : float
-        The Q limit: the ``confidence`` quantile of the training Q residuals.
+        The Q limit: the ``confidence`` quantile of the training spectra's
+        Q residuals (out of fold, unless ``cv=None``).
     n_features_in_ : int
         Channels of the secondary spectra.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -88,11 +99,13 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
+        "cv": [Interval(Integral, 2, None, closed="left"), None],
     }
 
-    def __init__(self, n_components=10, confidence=0.95):
+    def __init__(self, n_components=10, confidence=0.95, cv=5):
         self.n_components = n_components
         self.confidence = confidence
+        self.cv = cv
 
     @fit_context
     def fit(self, X, y=None):
@@ -110,22 +123,37 @@ class TransferReliability(TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        outliers = import_optional("chemotools.outliers", "TransferReliability")
+        import_optional("chemotools.outliers", "TransferReliability")
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        if self.n_components >= min(X.shape):
+        n_fit = len(X) if self.cv is None else len(X) - -(-len(X) // self.cv)
+        if self.cv is not None and self.cv > len(X):
+            raise ValueError(f"cv={self.cv} folds need at least {self.cv} spectra; got {len(X)}.")
+        if self.n_components >= min(n_fit, X.shape[1]):
             raise ValueError(
-                f"n_components={self.n_components} leaves no residual to measure: X has "
-                f"n_samples = {X.shape[0]} spectra of n_features = {X.shape[1]} channels, "
-                "and the components must be fewer than both."
+                f"n_components={self.n_components} leaves no residual to measure: the "
+                f"components are fitted on {n_fit} spectra (n_samples = {len(X)}, "
+                f"cv={self.cv}) of n_features = {X.shape[1]} channels, and must be fewer than "
+                "both."
             )
+        detector = self._detector(X)
+        critical_value = float(detector.critical_value_)
+        if self.cv is not None:
+            q = np.empty(len(X))
+            for train, test in KFold(self.cv, shuffle=True, random_state=0).split(X):
+                fold = self._detector(X[train])
+                q[test] = fold.predict_residuals(np.asarray(X[test], dtype=np.float64))
+            critical_value = float(np.percentile(q, 100 * self.confidence))
+        self.detector_, self.critical_value_ = detector, critical_value
+        return self
+
+    def _detector(self, X):
+        outliers = import_optional("chemotools.outliers", "TransferReliability")
         # covariance_eigh: exact and deterministic, fast for many spectra of
         # fewer channels (a map).
         pca = PCA(self.n_components, svd_solver="covariance_eigh")
         model = make_pipeline(StandardScaler(), pca).fit(X)
         detector = outliers.QResiduals(model, confidence=self.confidence, method="percentile")
-        detector.fit(X)
-        self.detector_, self.critical_value_ = detector, float(detector.critical_value_)
-        return self
+        return detector.fit(X)
 
     def _q(self, X):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
