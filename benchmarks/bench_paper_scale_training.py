@@ -5,8 +5,9 @@ secondary channels, float32: 5.1 and 4.9 GB) is written to ``--map`` once
 (``make_libs_transfer("paper", out=...)``) and read back as memory maps.
 Then, on the same memory-mapped primary spectra:
 
-- a bare PyTorch loop: the paper's VAE, Adam, shuffled batches of 128 read
-  from the map row by row (the reference for the cost of the data path);
+- a bare PyTorch loop (``bench_vae_training.py``'s): the paper's VAE, Adam,
+  shuffled batches of 128 read from the map (the reference for the cost of
+  the data path);
 - ``VAEEncoder(**PRESETS["vrabel2023"])``, for ``--epochs`` epochs;
 - with ``--transfer``, ``LatentTransferRegressor`` (that VAE, then the
   paper's mapping MLP from the secondary spectra to the latent means).
@@ -25,14 +26,15 @@ import argparse
 import os
 import threading
 import time
+import warnings
 
 import numpy as np
 import torch
+from bench_vae_training import bare_loop_epoch_times
 
 from sklspec.datasets import make_libs_transfer
 from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
 from sklspec.vae import PRESETS, VAEEncoder
-from sklspec.vae._module import VAEModule
 
 PAPER = {**PRESETS["vrabel2023"], "validation_fraction": None}
 
@@ -70,33 +72,6 @@ class MemoryPeaks:
         return f"peak anonymous {anon:.2f} GB, peak total resident {total:.2f} GB"
 
 
-def bare_epoch(X, device, seed=0):
-    """One epoch of the paper's VAE in plain PyTorch, batches read from the memmap."""
-    torch.manual_seed(seed)
-    module = VAEModule(
-        X.shape[1],
-        PAPER["hidden_layer_sizes"],
-        PAPER["latent_dim"],
-        PAPER["hidden_layer_sizes"][::-1],
-        PAPER["activation"],
-    ).to(device)
-    optimizer = torch.optim.Adam(module.parameters(), lr=PAPER["lr"])
-    order = np.random.default_rng(seed).permutation(len(X))
-    start = time.perf_counter()
-    for first in range(0, len(X), PAPER["batch_size"]):
-        rows = np.sort(order[first : first + PAPER["batch_size"]])
-        x = torch.from_numpy(np.ascontiguousarray(X[rows])).to(device)
-        reconstruction, mean, logvar = module(x)
-        recon = torch.mean((reconstruction - x) ** 2)
-        kl = torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
-        loss = x.shape[1] * recon + PAPER["beta"] * kl
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-    return time.perf_counter() - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--map", default="paper_map", help="folder of the simulated map")
@@ -124,7 +99,11 @@ def main():
 
     if not args.skip_bare:
         with MemoryPeaks() as memory:
-            seconds = bare_epoch(primary, args.device)
+            # The same loop as bench_vae_training.py's, over the memory map
+            # (torch warns that the map is read-only: training only reads it).
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+                (seconds,) = bare_loop_epoch_times(primary, 1, args.device)
         print(
             f"bare PyTorch loop, 1 epoch  : {seconds:7.1f} s/epoch, "
             f"{n / seconds:7.0f} spectra/s, {memory}"
