@@ -4,6 +4,10 @@ import os
 import sys
 from importlib.metadata import version as _version
 
+# Sphinx-Gallery resolves the names examples use by importing them; the
+# halving searches exist only once this is imported.
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+
 sys.path.insert(0, os.path.abspath(".."))
 
 project = "sklspec"
