@@ -98,5 +98,5 @@ def test_the_limit_holds_for_new_spectra_of_a_small_training_set():
     assert again.critical_value_ == left_out.critical_value_  # the folds' seed is fixed
     with pytest.raises(ValueError, match="n_components=10 leaves no residual.*on 9 spectra"):
         TransferReliability().fit(X[:12])
-    with pytest.raises(ValueError, match="cv=5 folds need at least 5 spectra; got 3"):
+    with pytest.raises(ValueError, match="cv=5 folds need at least 5 spectra; got n_samples = 3"):
         TransferReliability(n_components=1).fit(X[:3])

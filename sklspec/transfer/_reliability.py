@@ -127,7 +127,9 @@ class TransferReliability(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         n_fit = len(X) if self.cv is None else len(X) - -(-len(X) // self.cv)
         if self.cv is not None and self.cv > len(X):
-            raise ValueError(f"cv={self.cv} folds need at least {self.cv} spectra; got {len(X)}.")
+            raise ValueError(
+                f"cv={self.cv} folds need at least {self.cv} spectra; got n_samples = {len(X)}."
+            )
         if self.n_components >= min(n_fit, X.shape[1]):
             raise ValueError(
                 f"n_components={self.n_components} leaves no residual to measure: the "
