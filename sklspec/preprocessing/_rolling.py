@@ -4,11 +4,11 @@ They work on blocks of spectra (rows) at once; there is no loop over
 individual spectra.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from scipy import fft as sp_fft
 from scipy.signal.windows import gaussian
 from sklearn.utils._param_validation import Interval, validate_params
@@ -132,7 +132,7 @@ def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, worker
         out[rows] = two_sided_gaussian_mean(minima, smooth_window, kernel_fft, n_fft)
 
     starts = range(0, X.shape[0], _CHUNK_ROWS)
-    n_threads = min(_n_threads(workers), len(starts))
+    n_threads = min(effective_n_jobs(workers), len(starts))
     if n_threads <= 1:
         for start in starts:
             baseline_of(start)
@@ -141,11 +141,3 @@ def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, worker
             # list(): re-raise the first error of any block.
             list(pool.map(baseline_of, starts))
     return out
-
-
-def _n_threads(workers):
-    if workers is None:
-        return 1
-    if workers < 0:
-        return max((os.cpu_count() or 1) + 1 + workers, 1)
-    return max(workers, 1)
