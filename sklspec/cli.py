@@ -296,8 +296,10 @@ def _fit_reliability(X_secondary):
     """The per-spectrum reliability score of new secondary spectra, or None with too few pairs."""
     from sklspec.transfer import TransferReliability
 
-    n_components = min(10, min(X_secondary.shape) - 2)
-    if n_components < 1:
+    # TransferReliability fits its components on 4/5 of the pairs (5 folds).
+    n_fit = len(X_secondary) - -(-len(X_secondary) // 5)
+    n_components = min(10, n_fit - 1, X_secondary.shape[1] - 1)
+    if n_components < 1 or len(X_secondary) < 5:
         print("no reliability score: too few pairs to measure a residual")
         return None
     reliability = TransferReliability(n_components=n_components).fit(X_secondary)
@@ -334,7 +336,8 @@ def _transfer(args):
         )
     from sklspec.io import load, read_info
 
-    info = read_info(args.model)["info"]
+    described = read_info(args.model)
+    info = described["info"]
     model = load(args.model)
     reader = BlockReader(
         args.spectra, key=args.key, header=_header(args), block_rows=args.block_size
@@ -358,7 +361,12 @@ def _transfer(args):
     outputs = [(model.predict, lambda n: BlockWriter(args.output, n_rows, n, axis))]
     beyond = []
     if args.reliability:
-        detector = _reliability_detector(args.model)
+        if "reliability" not in described["companions"]:
+            raise CommandError(
+                f"{args.model}: holds no reliability score (fitted by an earlier sklspec); "
+                "refit it with fit-transfer to get one."
+            )
+        detector = load(args.model, companion="reliability")
 
         def score(block):
             scores = detector.transform(block)
@@ -375,19 +383,6 @@ def _transfer(args):
             f"spectra ({share:.0%}) lie beyond the limit (score > 1; about 5% on spectra like "
             "the training ones)"
         )
-
-
-def _reliability_detector(model_path):
-    from sklspec.exceptions import ModelFileError
-    from sklspec.io import load
-
-    try:
-        return load(model_path, companion="reliability")
-    except ModelFileError:
-        raise CommandError(
-            f"{model_path}: holds no reliability score (fitted by an earlier sklspec); "
-            "refit it with fit-transfer to get one."
-        ) from None
 
 
 def _info(args):

@@ -681,3 +681,18 @@ def test_transfer_writes_a_reliability_score_per_spectrum(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "holds no reliability score" in error and error.count("\n") == 1
     assert not (tmp_path / "s2.npy").exists()
+
+
+def test_fit_transfer_fits_the_reliability_score_on_a_dozen_pairs(tmp_path, capsys):
+    # The score's components are fitted on 4/5 of the pairs: with 12, at most 8.
+    rng = np.random.default_rng(0)
+    amounts = rng.uniform(size=(12, 3))
+    np.save(tmp_path / "p.npy", amounts @ rng.normal(size=(3, 30)) + rng.normal(0, 0.05, (12, 30)))
+    np.save(tmp_path / "s.npy", amounts @ rng.normal(size=(3, 20)) + rng.normal(0, 0.05, (12, 20)))
+    model = str(tmp_path / "m.sklspec")
+    fit = ["fit-transfer", "--primary", str(tmp_path / "p.npy"), "--secondary"]
+    assert main([*fit, str(tmp_path / "s.npy"), "-o", model, "--models", "pls"]) == 0
+    assert "Q residual beyond 8 principal components" in capsys.readouterr().out
+    from sklspec.io import read_info
+
+    assert read_info(model)["companions"] == ["reliability"]
