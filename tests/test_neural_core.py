@@ -1,14 +1,22 @@
 """The neural core shared by every torch estimator: validation, atomic fits,
 divergence, interrupts, and the composite fits built on it."""
 
+import os
+import sys
+import warnings
+
 import numpy as np
 import pytest
-import skorch
+import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
+from skorch.dataset import Dataset
+from torch.utils.data import DataLoader
 
+from sklspec._neural import TrainingLoopMixin
+from sklspec._neural._loader import BatchLoader, stage_on_device
 from sklspec.augmentation import AugmentedRegressor, VAEAugmenter
 from sklspec.exceptions import TrainingDivergedError
 from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
@@ -54,18 +62,23 @@ def test_a_loss_far_above_the_untrained_networks_is_divergence():
     assert check.monitor is None  # with early stopping, no best-epoch rule
     net.history = History()
     net.history.new_epoch()
-    import torch
-
-    check.on_batch_end(net, training=True, loss=torch.tensor(2.0))  # the untrained net
-    check.on_batch_end(net, training=True, loss=torch.tensor(1500.0))
+    for loss in (2.0, 1500.0):  # the untrained net's first batch, then a rough one
+        net.history.new_batch()
+        net.history.record_batch("train_loss", loss)
+    check.on_batches_recorded(net, training=True)
     net.history.record("train_loss", 1999.0)  # 999.5x the first batch: rough, not diverged
     check.on_epoch_end(net)
     net.history.new_epoch()
+    net.history.new_batch()
+    net.history.record_batch("train_loss", 2001.0)
+    check.on_batches_recorded(net, training=True)
     net.history.record("train_loss", 2001.0)
     with pytest.raises(TrainingDivergedError, match=r"rose from 2 \(the untrained network"):
         check.on_epoch_end(net)
+    net.history.new_batch()
+    net.history.record_batch("valid_loss", float("nan"))
     with pytest.raises(TrainingDivergedError, match="NaN or infinite in epoch 2"):
-        check.on_batch_end(net, training=False, loss=torch.tensor(float("nan")))
+        check.on_batches_recorded(net, training=False)
 
 
 # ------------------------------------------------------------ atomic fits
@@ -112,7 +125,7 @@ def test_a_failed_refit_keeps_the_previous_fit(data):
 def ctrl_c_in_second_epoch(monkeypatch):
     """Make the user's Ctrl-C arrive during the second epoch run by any skorch net."""
     calls = []
-    run_single_epoch = skorch.NeuralNet.run_single_epoch
+    run_single_epoch = TrainingLoopMixin.run_single_epoch
 
     def interrupted(self, *args, **kwargs):
         calls.append(1)
@@ -120,7 +133,7 @@ def ctrl_c_in_second_epoch(monkeypatch):
             raise KeyboardInterrupt
         return run_single_epoch(self, *args, **kwargs)
 
-    monkeypatch.setattr(skorch.NeuralNet, "run_single_epoch", interrupted)
+    monkeypatch.setattr(TrainingLoopMixin, "run_single_epoch", interrupted)
     return calls
 
 
@@ -230,3 +243,145 @@ def test_shared_parameters_are_documented_with_each_estimators_defaults():
     assert 'activation : {"leaky_relu",' in VAEEncoder.__doc__
     assert "early_stopping : bool, default=True\n" in SpectralMLPRegressor.__doc__
     assert "latent_dim : int, default=16\n" in ConditionalVAE.__doc__
+
+
+# ------------------------------------------------------------ data path
+
+
+def _loader_batches(loader_class, dataset, generator, epochs=2):
+    loader_batches = []
+    for _ in range(epochs):
+        loader = loader_class(dataset, batch_size=32, shuffle=True, generator=generator)
+        loader_batches += list(loader)
+    return loader_batches
+
+
+@pytest.mark.parametrize("kind", ["array", "float64", "dict", "no y", "subset"])
+def test_batch_loader_serves_what_torchs_data_loader_serves(kind):
+    # Same rows, order, dtypes and random numbers: a seeded fit is the same
+    # as it was with torch's DataLoader (which builds batches row by row).
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(100, 7)).astype(np.float32), rng.normal(size=(100, 2))
+    y = y.astype(np.float32)
+    if kind == "float64":
+        dataset, expected_X = Dataset(X.astype(np.float64), y), None
+    elif kind == "dict":
+        dataset = Dataset({"x": X, "y": y}, None)
+    elif kind == "no y":
+        dataset = Dataset(X, None)
+    else:
+        dataset = Dataset(X, y)
+    if kind == "subset":
+        dataset = torch.utils.data.Subset(dataset, np.arange(90)[::-1])
+    ours = _loader_batches(BatchLoader, dataset, torch.Generator().manual_seed(3))
+    torch.manual_seed(0)
+    ours.append(torch.rand(1))  # the global generator is left as torch's loader leaves it
+    theirs = _loader_batches(DataLoader, dataset, torch.Generator().manual_seed(3))
+    torch.manual_seed(0)
+    theirs.append(torch.rand(1))
+    if kind == "float64":  # torch would collate float64; the networks get float32
+        expected_X = [batch[0].float() for batch in theirs[:-1]]
+        assert all(batch[0].dtype == torch.float32 for batch in ours[:-1])
+        for got, want in zip(ours[:-1], expected_X, strict=True):
+            torch.testing.assert_close(got[0], want, rtol=0, atol=0)
+        return
+    assert len(ours) == len(theirs) == 2 * (-(-len(dataset) // 32)) + 1
+    for got, want in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
+def test_a_fit_calls_item_once_per_epoch_not_once_per_batch(data, monkeypatch):
+    # Each .item() makes the CPU wait for the GPU to finish the step; the
+    # loop turns an epoch's batch losses into floats at its end, in one go.
+    X, _ = data
+    calls = []
+    item = torch.Tensor.item
+
+    def counted_item(self):
+        # Adam reads its step counter, a CPU tensor (no wait), with .item().
+        caller = sys._getframe(1).f_code.co_filename
+        if os.sep + "optim" + os.sep not in caller:
+            calls.append(caller)
+        return item(self)
+
+    monkeypatch.setattr(torch.Tensor, "item", counted_item)
+    vae = VAEEncoder((16,), 2, batch_size=10, max_epochs=3, device="cpu", random_state=0).fit(X)
+    n_batches = sum(len(epoch["batches"]) for epoch in vae.history_)
+    assert n_batches == 3 * (27 + 3)  # 270 training and 30 validation spectra
+    assert len(calls) < 10, len(calls)
+    # What the steps used on the device does not stay on the fitted net.
+    assert not {"_kl_weight_tensor", "_batch_values", "_captured_step"} & set(vars(vae.net_))
+    losses = vae.history_[-1, "batches", :, "train_recon"]
+    assert all(type(value) is float for value in losses)
+    np.testing.assert_allclose(
+        np.average(losses, weights=vae.history_[-1, "batches", :, "train_batch_size"]),
+        vae.history_[-1, "train_recon"],
+    )
+
+
+def test_staging_on_a_cpu_keeps_the_arrays():
+    X, y = np.zeros((4, 3)), np.ones((4, 1))
+    staged_X, staged_y = stage_on_device(X, y, "cpu")
+    assert staged_X is X and staged_y is y
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_staging_on_a_gpu_copies_float32_blocks_there(monkeypatch):
+    import sklspec._neural._loader as loader
+
+    monkeypatch.setattr(loader, "STAGING_ROWS", 7)  # several blocks
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 6)), rng.normal(size=(50, 2))
+    staged_X, staged_y = stage_on_device({"x": X, "y": y}, y, "cuda")
+    assert staged_X["x"].is_cuda and staged_X["x"].dtype == torch.float32
+    np.testing.assert_array_equal(staged_X["x"].cpu().numpy(), X.astype(np.float32))
+    np.testing.assert_array_equal(staged_y.cpu().numpy(), y.astype(np.float32))
+    monkeypatch.setattr(loader, "STAGING_SHARE", 0.0)  # too large for the GPU: left on the host
+    assert stage_on_device(X, y, "cuda")[0] is X
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_fit_replays_its_captured_step_and_matches_the_cpu_fit(data, monkeypatch):
+    # No random numbers in an MLP's step, the same initial weights and
+    # batch order: the replayed graph must train as the CPU's eager steps.
+    X, y = data
+    replays = []
+    replay = torch.cuda.CUDAGraph.replay
+    monkeypatch.setattr(torch.cuda.CUDAGraph, "replay", lambda g: replays.append(1) or replay(g))
+    params = dict(hidden_layer_sizes=(32,), batch_size=32, max_epochs=4, early_stopping=False)
+    on_cpu = SpectralMLPRegressor(**params, device="cpu", random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        on_gpu = SpectralMLPRegressor(**params, device="cuda", random_state=0).fit(X, y)
+    # No autograd graph outlives its step (torch warns when one is reused
+    # across streams: the warm-up's, the capture's, the eager last batch's).
+    assert not [w for w in caught if "AccumulateGrad" in str(w.message)]
+    # 270 training rows: 8 full batches and one of 14 (eager) per epoch,
+    # the first 3 full ones eager while the graph warms up.
+    assert len(replays) == 4 * 8 - 3
+    np.testing.assert_allclose(
+        on_gpu.history_[:, "train_loss"], on_cpu.history_[:, "train_loss"], rtol=1e-4
+    )
+    np.testing.assert_allclose(on_gpu.predict(X), on_cpu.predict(X), rtol=1e-3, atol=1e-4)
+    assert "_captured_step" not in vars(on_gpu.net_)  # dropped: the net pickles
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_the_annealed_kl_weight_reaches_the_captured_step(data):
+    from sklspec.vae._callbacks import _cyclical_beta
+
+    X, _ = data
+    vae = VAEEncoder(
+        (16,), 2, batch_size=30, max_epochs=4, beta=0.5, kl_schedule="cyclical",
+        kl_cycles=2, device="cuda", random_state=0,
+    ).fit(X)  # fmt: skip
+    for epoch, record in enumerate(vae.history_):
+        batches = [batch for batch in record["batches"] if "train_loss" in batch]
+        assert len(batches) == 9  # 270 training spectra
+        for index, batch in enumerate(batches):
+            weight = _cyclical_beta((epoch + index / 9) / 4, 0.5, 2, 0.5)
+            expected = X.shape[1] * batch["train_recon"] + weight * batch["train_kl"]
+            np.testing.assert_allclose(batch["train_loss"], expected, rtol=1e-5)

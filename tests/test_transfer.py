@@ -1,5 +1,6 @@
 """LatentTransferRegressor, SpectralMLPRegressor and the paper's models."""
 
+import os
 import subprocess
 import sys
 
@@ -175,7 +176,8 @@ def test_model_saved_as_cuda_loads_on_cpu(tmp_path, data):
 def test_cuda_fit_then_cpu_load(tmp_path, data):
     X, Y, X_test, _ = data
     vae = VAEEncoder(**{**VAE, "device": "cuda"}, random_state=0)
-    model = LatentTransferRegressor(vae, **{**MLP, "device": "cuda"}, random_state=0).fit(X, Y)
+    mapper = SpectralMLPRegressor(**{**MLP, "device": "cuda"})
+    model = LatentTransferRegressor(vae, mapper, random_state=0).fit(X, Y)
     assert next(model.mapper_.net_.module_.parameters()).is_cuda
     np.save(tmp_path / "X.npy", X_test)
     np.save(tmp_path / "expected.npy", model.predict(X_test))
@@ -188,7 +190,7 @@ def test_cuda_fit_then_cpu_load(tmp_path, data):
         f"e = np.load({str(tmp_path / 'expected.npy')!r});"
         "np.testing.assert_allclose(m.predict(X), e, rtol=1e-4, atol=1e-5)"
     )
-    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": ""}
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}  # PYTHONPATH etc. kept
     subprocess.run([sys.executable, "-c", script], check=True, env=env)
 
 

@@ -7,18 +7,19 @@ Not public API: the estimators built on it are.
 """
 
 from sklspec._neural._base import BaseNeuralEstimator
-from sklspec._neural._callbacks import InterruptibleNetMixin
 from sklspec._neural._docs import document_parameters, fill_shared_parameters
+from sklspec._neural._loop import TrainingLoopMixin
 from sklspec._neural._modules import ACTIVATIONS, FrozenHeadModule, MLPModule, make_mlp
-from sklspec._neural._torch import as_float32
+from sklspec._neural._torch import as_float32, check_float32_range
 
 __all__ = [
     "ACTIVATIONS",
     "BaseNeuralEstimator",
     "FrozenHeadModule",
-    "InterruptibleNetMixin",
     "MLPModule",
+    "TrainingLoopMixin",
     "as_float32",
+    "check_float32_range",
     "document_parameters",
     "fill_shared_parameters",
     "make_mlp",

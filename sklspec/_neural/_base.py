@@ -16,6 +16,7 @@ from sklspec._neural._callbacks import (
     StopOnPatience,
     progress_callbacks,
 )
+from sklspec._neural._loader import BatchLoader, stage_on_device
 from sklspec._neural._modules import ACTIVATIONS
 from sklspec._neural._torch import (
     batched_forward,
@@ -69,7 +70,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     @property
     @abstractmethod
     def _net_class(self):
-        """The skorch net class (with ``InterruptibleNetMixin``)."""
+        """The skorch net class (with ``TrainingLoopMixin``)."""
 
     @abstractmethod
     def _module_params(self, n_features, n_outputs):
@@ -134,9 +135,18 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             # not penalised.
             optimizer__weight_decay=2 * self.alpha,
             optimizer__param_groups=[("*.bias", {"weight_decay": 0.0})],
+            # On a GPU: one fused kernel for Adam's update of all weights,
+            # its step count on the device, as a CUDA graph of the step needs.
+            **(
+                {"optimizer__fused": True, "optimizer__capturable": True}
+                if torch.device(device).type == "cuda"
+                else {}
+            ),
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
             train_split=train_split,
+            iterator_train=BatchLoader,
+            iterator_valid=BatchLoader,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(seed),
             callbacks=callbacks,
@@ -149,7 +159,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _train(self, X, y, n_features, n_outputs, module=None):
         """Build the net for this data and train it, seeded; return the trained net.
 
-        ``X`` (and ``y``) are validated float32 arrays, or a dict of them.
+        ``X`` (and ``y``) are validated float arrays (float64 is converted
+        batch by batch), or a dict of them; on a GPU they are staged there
+        when they fit (:func:`stage_on_device`).
         ``module``, a torch module instance, replaces the one this estimator
         would build (its weights are trained from where they are). Checks
         that depend on the data come first; nothing is assigned.
@@ -159,6 +171,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         device = resolve_device(self.device, type(self).__name__)
         seed = seed_from(self.random_state)
         net = self._build_net(n_features, n_outputs, device, seed, module)
+        X, y = stage_on_device(X, y, device)
         return fit_seeded(net, X, y, seed=seed, device=device)
 
     def _train_one_epoch(self, X, y, n_features, n_outputs):
@@ -176,6 +189,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         # Each epoch its own seed (weights at the first, noise and batch order at all).
         seed = seed_from(self.random_state) + (0 if fitted is None else len(fitted.history))
         net = self._build_net(n_features, n_outputs, device, seed, partial=True)
+        X, y = stage_on_device(X, y, device)
         return train_one_epoch(net, X, y, seed=seed, device=device, continue_from=fitted)
 
     def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):

@@ -17,23 +17,6 @@ class _StopTraining(KeyboardInterrupt):
     """Early stopping's way out of skorch's training loop (skorch ends training on it)."""
 
 
-class InterruptibleNetMixin:
-    """Make a skorch net pass the user's Ctrl-C on instead of ending training quietly.
-
-    skorch ends training on any ``KeyboardInterrupt`` and returns the net as
-    if training had finished; early stopping uses that exit too. Ctrl-C
-    leaves as :class:`TrainingInterrupted`, early stopping keeps skorch's way.
-    """
-
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except _StopTraining:
-            raise
-        except KeyboardInterrupt as exc:
-            raise TrainingInterrupted from exc
-
-
 class StopOnPatience(EarlyStopping):
     """skorch's ``EarlyStopping`` whose stop is told apart from the user's Ctrl-C."""
 
@@ -55,7 +38,8 @@ def diverged_message(model, what, lr):
 class DivergenceCheck(Callback):
     """Stop with :class:`TrainingDivergedError` when the loss diverges.
 
-    - any batch loss (training or validation) that is NaN or infinite;
+    - any batch loss (training or validation) that is NaN or infinite,
+      checked once the epoch's batches have run (see ``TrainingLoopMixin``);
     - an epoch whose mean training loss is ``initial_factor`` times the loss
       of the very first batch, which the untrained network produced: a
       network that much worse than untrained has diverged, whatever its
@@ -75,13 +59,16 @@ class DivergenceCheck(Callback):
         self.initial_loss_ = None
         return self
 
-    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
-        value = loss.item()
-        if not math.isfinite(value):
+    def on_batches_recorded(self, net, training=None, **kwargs):
+        # Called by TrainingLoopMixin once an epoch's batch losses are floats:
+        # checking them one by one as they come would wait for the GPU at each.
+        key = "train_loss" if training else "valid_loss"
+        values = [batch[key] for batch in net.history[-1]["batches"] if key in batch]
+        if not all(math.isfinite(value) for value in values):
             what = f"the loss became NaN or infinite in epoch {len(net.history)}"
             raise TrainingDivergedError(diverged_message(self.model, what, net.lr))
-        if training and self.initial_loss_ is None:
-            self.initial_loss_ = value
+        if training and self.initial_loss_ is None and values:
+            self.initial_loss_ = values[0]
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
@@ -122,10 +109,19 @@ class EpochTable(PrintLog):
         return text if _is_terminal(sys.stdout) else _ANSI.sub("", text)
 
 
+class _ProgressBar(ProgressBar):
+    """skorch's progress bar, showing batch losses that are still tensors as numbers."""
+
+    def _get_postfix_dict(self, net):
+        # The one place a batch value is needed before the epoch ends: only
+        # with the bar on does each batch wait for the GPU.
+        return {key: float(value) for key, value in super()._get_postfix_dict(net).items()}
+
+
 def progress_callbacks(verbose):
     """On a terminal with ``verbose`` >= 2, a progress bar per epoch (batches, time left, loss)."""
     if verbose >= 2 and _is_terminal(sys.stderr):
         # tqdm redraws one line: a terminal shows it, a log file would get
         # every redraw, so redirected output keeps the epoch table only.
-        return [("progress_bar", ProgressBar(postfix_keys=["train_loss"]))]
+        return [("progress_bar", _ProgressBar(postfix_keys=["train_loss"]))]
     return []

@@ -45,6 +45,37 @@ def as_float32(X, name="X"):
     return X32
 
 
+@contextmanager
+def reading_read_only_arrays():
+    # skorch turns rows of X into tensors; for a read-only memmap torch warns
+    # that writing to them would be undefined. Training only reads them.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        yield
+
+
+def check_float32_range(X, name="X", block_rows=65_536):
+    """Return ``X`` as it is, after checking that float32 can hold its values.
+
+    The networks train on float32 batches converted one at a time (see
+    ``BatchLoader``); this scans a float64 input block by block instead of
+    converting it whole, and refuses what float32 would turn into inf.
+    """
+    if isinstance(X, dict):
+        return {key: check_float32_range(value, name, block_rows) for key, value in X.items()}
+    if X.dtype == np.float32:
+        return X
+    limit = np.finfo(np.float32).max
+    for start in range(0, len(X), block_rows):
+        block = X[start : start + block_rows]  # max and min: no temporary array, as abs makes
+        if max(np.max(block, initial=0.0), -np.min(block, initial=0.0)) > limit:
+            raise ValueError(
+                f"{name} has values too large for float32 (|x| > 3.4e38), the precision "
+                "the networks train in; rescale the spectra."
+            )
+    return X
+
+
 def batched_forward(function, X, n_outputs, *, device, batch_size, out_dtype, name="X"):
     """Apply a torch ``function`` to ``X`` in row batches and return a numpy array.
 
@@ -52,22 +83,13 @@ def batched_forward(function, X, n_outputs, *, device, batch_size, out_dtype, na
     memmap) is never copied whole; one batch is on the device at a time.
     """
     out = np.empty((X.shape[0], n_outputs), dtype=out_dtype)
-    with torch.inference_mode():
+    with torch.inference_mode(), reading_read_only_arrays():
         for start in range(0, X.shape[0], batch_size):
             batch = as_float32(np.asarray(X[start : start + batch_size]), name)
             batch = np.ascontiguousarray(batch)
             result = function(torch.from_numpy(batch).to(device))
             out[start : start + batch_size] = result.cpu().numpy()
     return out
-
-
-@contextmanager
-def _reading_read_only_arrays():
-    # skorch turns rows of X into tensors; for a read-only memmap torch warns
-    # that writing to them would be undefined. Training only reads them.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        yield
 
 
 def fit_seeded(net, X, y, *, seed, device):
@@ -79,7 +101,7 @@ def fit_seeded(net, X, y, *, seed, device):
     training quietly and return a half-trained net).
     """
     cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=cuda_devices), _reading_read_only_arrays():
+    with torch.random.fork_rng(devices=cuda_devices), reading_read_only_arrays():
         torch.manual_seed(seed)
         try:
             net.fit(X, y)
@@ -99,7 +121,7 @@ def train_one_epoch(net, X, y, *, seed, device, continue_from=None):
     (as its batch order already is, by the net's generator).
     """
     cuda_devices = list(range(torch.cuda.device_count())) if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=cuda_devices), _reading_read_only_arrays():
+    with torch.random.fork_rng(devices=cuda_devices), reading_read_only_arrays():
         torch.manual_seed(seed)
         net.initialize()
         if continue_from is not None:

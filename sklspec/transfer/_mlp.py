@@ -10,15 +10,15 @@ from skorch import NeuralNetRegressor
 from sklspec._neural import (
     BaseNeuralEstimator,
     FrozenHeadModule,
-    InterruptibleNetMixin,
     MLPModule,
-    as_float32,
+    TrainingLoopMixin,
+    check_float32_range,
     fill_shared_parameters,
 )
 from sklspec.utils._fit import fit_context
 
 
-class _MLPNet(InterruptibleNetMixin, NeuralNetRegressor):
+class _MLPNet(TrainingLoopMixin, NeuralNetRegressor):
     """skorch's regressor net, passing Ctrl-C on to the caller."""
 
 
@@ -147,8 +147,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         Y = y.reshape(len(y), -1)
-        X32, Y32 = as_float32(X), as_float32(np.asarray(Y, dtype=np.float64), "y")
-        net = self._train(X32, Y32, X.shape[1], Y.shape[1])
+        X, Y = check_float32_range(X), check_float32_range(Y, "y")
+        net = self._train(X, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
@@ -199,8 +199,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
                 f"y has {Y.shape[1]} columns, but this network was fitted with "
                 f"{self.n_outputs_}; partial_fit must be given the same targets."
             )
-        X32, Y32 = as_float32(X), as_float32(np.asarray(Y, dtype=np.float64), "y")
-        net = self._train_one_epoch(X32, Y32, X.shape[1], Y.shape[1])
+        X, Y = check_float32_range(X), check_float32_range(Y, "y")
+        net = self._train_one_epoch(X, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
@@ -231,8 +231,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         module = FrozenHeadModule(
             copy.deepcopy(self.net_.module_), copy.deepcopy(head), head_scale, body_scale
         )
-        X32, Y32 = as_float32(X), as_float32(Y, "y")
-        net = self._train(X32, Y32, X.shape[1], Y.shape[1], module=module)
+        X, Y = check_float32_range(X), check_float32_range(np.asarray(Y), "y")
+        net = self._train(X, Y, X.shape[1], Y.shape[1], module=module)
         tuned = copy.deepcopy(self)
         tuned.net_.module_.load_state_dict(net.module_.body.state_dict())
         tuned.net_.module_.eval()

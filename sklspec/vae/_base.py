@@ -10,7 +10,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import PassthroughScoring
 
-from sklspec._neural import BaseNeuralEstimator, as_float32, document_parameters
+from sklspec._neural import (
+    BaseNeuralEstimator,
+    as_float32,
+    check_float32_range,
+    document_parameters,
+)
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import VAEModule
@@ -164,14 +169,17 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
 
         ``partial``: one more epoch of the fitted VAE (or a first one).
         """
-        X32 = as_float32(X)
+        X = check_float32_range(X)
         n_conditions = 0 if conditions is None else conditions.shape[1]
-        inputs = X32 if conditions is None else {"x": X32, "y": as_float32(conditions, "y")}
+        if conditions is None:
+            inputs = X
+        else:
+            inputs = {"x": X, "y": check_float32_range(conditions, "y")}
         train = self._train_one_epoch if partial else self._train
         net = train(inputs, None, X.shape[1], n_conditions)
         module = net.module_
         latent = self._forward(
-            lambda b: module.encode(b)[0], X32, self.latent_dim, np.float32, net=net
+            lambda b: module.encode(b)[0], X, self.latent_dim, np.float32, net=net
         )
         return {
             "net_": net,

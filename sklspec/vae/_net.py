@@ -4,7 +4,7 @@ import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-from sklspec._neural import InterruptibleNetMixin
+from sklspec._neural import TrainingLoopMixin
 
 
 def gaussian_kl(mean, logvar):
@@ -12,7 +12,7 @@ def gaussian_kl(mean, logvar):
     return torch.mean(-0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1))
 
 
-class _VAENet(InterruptibleNetMixin, NeuralNet):
+class _VAENet(TrainingLoopMixin, NeuralNet):
     """skorch ``NeuralNet`` whose loss is the VAE's negative ELBO.
 
     ``loss = n_channels * MSE(x, x_hat) + kl_weight * KL`` per spectrum,
@@ -30,9 +30,20 @@ class _VAENet(InterruptibleNetMixin, NeuralNet):
         training (see :class:`CyclicalKLAnnealing`).
     """
 
+    _transient_attributes = (*TrainingLoopMixin._transient_attributes, "_kl_weight_tensor")
+
     def __init__(self, *args, kl_weight=1.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.kl_weight = kl_weight
+
+    def _refresh_step_constants(self):
+        # The loss reads the weight from a device tensor, so that a step
+        # captured as a CUDA graph sees the weight the annealing sets.
+        # One tensor for the whole fit: the graph reads it at a fixed address.
+        weight = self.__dict__.get("_kl_weight_tensor")
+        if weight is None:
+            weight = self._kl_weight_tensor = torch.zeros((), device=self.device)
+        weight.fill_(self.kl_weight)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, mean, logvar = y_pred
@@ -40,7 +51,6 @@ class _VAENet(InterruptibleNetMixin, NeuralNet):
         x = to_tensor(X["x"] if isinstance(X, dict) else X, device=self.device)
         recon = torch.mean((reconstruction - x) ** 2)
         kl = gaussian_kl(mean, logvar)
-        prefix = "train" if training else "valid"
-        self.history.record_batch(f"{prefix}_recon", recon.item())
-        self.history.record_batch(f"{prefix}_kl", kl.item())
-        return x.shape[1] * recon + self.kl_weight * kl
+        # Recorded per batch as {train,valid}_recon and _kl by TrainingLoopMixin.
+        self._batch_values = {"recon": recon.detach(), "kl": kl.detach()}
+        return x.shape[1] * recon + self._kl_weight_tensor * kl
