@@ -7,13 +7,14 @@ from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
 from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.utils.validation import as_2d_targets, validate_spectra
 from sklspec.vae import VAEEncoder
 
 
@@ -253,11 +254,11 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         TrainingDivergedError
             If the VAE's or the mapping network's training diverges.
         """
-        X, Y = validate_data(
+        X, Y = validate_spectra(
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         y_1d = Y.ndim == 1
-        Y = Y.reshape(len(Y), -1)
+        Y = as_2d_targets(Y)
         mapper = SpectralMLPRegressor(verbose=self.verbose) if self.mapper is None else self.mapper
         self._check_objective(mapper)
         seed = seed_from(self.random_state)
@@ -298,7 +299,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
             Points in the primary VAE's latent space.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        X = validate_spectra(self, X, dtype=[np.float32, np.float64], reset=False)
         return self.mapper_.predict(X).reshape(len(X), -1)
 
     def predict(self, X):

@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
 
 from sklspec._neural import (
@@ -16,6 +16,7 @@ from sklspec._neural import (
     fill_shared_parameters,
 )
 from sklspec.utils._fit import fit_context
+from sklspec.utils.validation import as_2d_targets, validate_spectra
 
 
 class _MLPNet(TrainingLoopMixin, NeuralNetRegressor):
@@ -143,10 +144,10 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             loss jumps a hundredfold above the best epoch's (try a lower
             ``lr``).
         """
-        X, y = validate_data(
+        X, y = validate_spectra(
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
-        Y = y.reshape(len(y), -1)
+        Y = as_2d_targets(y)
         X, Y = check_float32_range(X), check_float32_range(Y, "y")
         net = self._train(X, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
@@ -184,7 +185,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             above the first batch's.
         """
         first = not hasattr(self, "net_")
-        X, y = validate_data(
+        X, y = validate_spectra(
             self,
             X,
             y,
@@ -193,7 +194,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             dtype=[np.float32, np.float64],
             reset=first,
         )
-        Y = y.reshape(len(y), -1)
+        Y = as_2d_targets(y)
         if not first and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} columns, but this network was fitted with "
@@ -252,7 +253,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             Predictions, in the dtype of ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        X = validate_spectra(self, X, dtype=[np.float32, np.float64], reset=False)
         prediction = self._forward(self.net_.module_, X, self.n_outputs_, X.dtype)
         return prediction.ravel() if self._y_1d else prediction
 

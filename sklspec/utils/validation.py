@@ -4,7 +4,12 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_wavelengths", "wavelengths_from_columns"]
+__all__ = [
+    "check_wavelengths",
+    "is_lazy_spectra",
+    "validate_spectra",
+    "wavelengths_from_columns",
+]
 
 
 def check_wavelengths(wavelengths, *, n_features=None, name="wavelengths"):
@@ -121,3 +126,60 @@ def check_map_shape(map_shape):
     return check_positive_int(n_rows, "n_rows of map_shape"), check_positive_int(
         n_cols, "n_columns of map_shape"
     )
+
+
+def is_lazy_spectra(X):
+    """Whether ``X`` is spectra that stay on disk (e.g. :class:`~sklspec.datasets.SpectraFile`)."""
+    return getattr(type(X), "_lazy_spectra", False) is True
+
+
+def _check_lazy_spectra(X, name):
+    """Check spectra on disk for NaN and inf, block by block (shape and dtype: on opening)."""
+    for start, block in zip(range(0, len(X), 16_384), X.iter_blocks(16_384), strict=False):
+        finite = np.isfinite(block).all(axis=1)
+        if not finite.all():
+            row = start + int(np.flatnonzero(~finite)[0])
+            raise ValueError(
+                f"Input {name} contains NaN or infinity (first in row {row} of {X!r})."
+            )
+
+
+def validate_spectra(estimator, X, y="no_validation", *, reset=True, **check_params):
+    """scikit-learn's ``validate_data``, keeping spectra on disk where they are.
+
+    ``X`` (and ``y``) that are arrays go through ``validate_data`` with
+    ``check_params`` unchanged. Spectra on disk (:func:`is_lazy_spectra`)
+    are checked block by block (NaN and inf; their shape and dtype were
+    checked when opened) and returned as they are; the other side, if any,
+    is validated as an array. The number of features is recorded or
+    checked either way.
+    """
+    from sklearn.utils import check_array, check_consistent_length
+    from sklearn.utils.validation import _check_feature_names, _check_n_features, validate_data
+
+    no_y = isinstance(y, str) and y == "no_validation"
+    lazy_X, lazy_y = is_lazy_spectra(X), not no_y and is_lazy_spectra(y)
+    if not (lazy_X or lazy_y):
+        return validate_data(estimator, X, y, reset=reset, **check_params)
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None."
+        )
+    if lazy_X:
+        _check_lazy_spectra(X, "X")
+    else:
+        X = check_array(X, dtype=[np.float32, np.float64], input_name="X")
+    if not no_y:
+        if lazy_y:
+            _check_lazy_spectra(y, "y")
+        else:
+            y = check_array(y, ensure_2d=False, dtype=[np.float32, np.float64], input_name="y")
+        check_consistent_length(X, y)
+    _check_feature_names(estimator, X, reset=reset)
+    _check_n_features(estimator, X, reset=reset)
+    return X if no_y else (X, y)
+
+
+def as_2d_targets(y):
+    """``y`` with one column per target: 1-D arrays become a column, 2-D (or on-disk) stay."""
+    return y if is_lazy_spectra(y) else y.reshape(len(y), -1)

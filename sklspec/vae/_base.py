@@ -7,7 +7,7 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import PassthroughScoring
 
 from sklspec._neural import (
@@ -16,7 +16,7 @@ from sklspec._neural import (
     check_float32_range,
     document_parameters,
 )
-from sklspec.utils.validation import check_positive_int
+from sklspec.utils.validation import check_positive_int, validate_spectra
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import VAEModule
 from sklspec.vae._net import _VAENet
@@ -196,7 +196,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
 
     def _check_spectra(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return validate_spectra(self, X, dtype=[np.float32, np.float64], reset=False)
 
     def transform(self, X):
         """Encode spectra to their latent means.

@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
-from sklspec.utils.validation import numeric_column_names
+from sklspec.utils.validation import numeric_column_names, validate_spectra
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 from sklspec.vae._decoder import VAEDecoder
 
@@ -116,7 +116,7 @@ class VAEEncoder(_BaseVAE):
             (try a lower ``lr``).
         """
         numeric_columns = numeric_column_names(X)
-        X = validate_data(self, X, dtype=[np.float32, np.float64])
+        X = validate_spectra(self, X, dtype=[np.float32, np.float64])
         fitted = self._fit_vae(X)
         vars(self).update(fitted, _numeric_columns=numeric_columns)
         return self
@@ -154,7 +154,7 @@ class VAEEncoder(_BaseVAE):
         """
         first = not hasattr(self, "net_")
         numeric_columns = numeric_column_names(X) if first else self._numeric_columns
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=first)
+        X = validate_spectra(self, X, dtype=[np.float32, np.float64], reset=first)
         fitted = self._fit_vae(X, partial=True)
         vars(self).update(fitted, _numeric_columns=numeric_columns)
         return self
