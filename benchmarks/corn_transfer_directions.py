@@ -28,66 +28,26 @@ import argparse
 import itertools
 import time
 
-from chemotools.adaptation import PiecewiseDirectStandardization
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
-from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.neighbors import KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklspec.datasets import load_corn
-from sklspec.papers import transfer_learning_curve
-from sklspec.transfer import (
-    LatentLibrary,
-    LatentTransferRegressor,
-    SpectralMLPRegressor,
-    StandardizationRegressor,
-)
+from sklspec.papers import few_standards_models, transfer_learning_curve
+from sklspec.transfer import LatentLibrary
 from sklspec.vae import VAEEncoder
 
 NETWORK = dict(lr=1e-3, batch_size=10, max_epochs=100, early_stopping=False, device="cpu")
 
 
 def models_for(primary_library, seed, fewest_pairs):
-    """The candidates, with a library VAE fitted on the primary pool spectra.
-
-    PLS and KNN grids stop where 5-fold cross-validation on the fewest
-    pairs still fits them.
-    """
-    smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
+    """The candidates, with a library VAE fitted on the primary pool spectra."""
     vae = VAEEncoder((64,), latent_dim=8, random_state=seed, **NETWORK)
-    library = FrozenEstimator(LatentLibrary(vae).fit(primary_library))
-
-    def latent(objective):
-        mapper = SpectralMLPRegressor((64,), random_state=seed, **NETWORK)
-        return make_pipeline(
-            StandardScaler(),
-            LatentTransferRegressor(library, mapper, objective=objective, random_state=seed),
-        )
-
-    folds = KFold(5)
-    one_step = SpectralMLPRegressor((64, 8, 64), random_state=seed, **NETWORK)
-    return {
-        "vae_mlp": latent("latent"),
-        "vae_mlp_ft": latent("spectra"),
-        "one_step": TransformedTargetRegressor(
-            make_pipeline(StandardScaler(), one_step), transformer=StandardScaler()
-        ),
-        "pls": GridSearchCV(
-            PLSRegression(scale=False),
-            {"n_components": [k for k in (1, 2, 3, 4, 6, 8, 12, 16) if k <= smallest_fold]},
-            cv=folds,
-        ),
-        "knn": GridSearchCV(
-            KNeighborsRegressor(),
-            {"n_neighbors": [k for k in (1, 2, 3, 5, 10) if k <= smallest_fold]},
-            cv=folds,
-        ),
-        "ds": StandardizationRegressor(),
-        "pds": StandardizationRegressor(PiecewiseDirectStandardization(window_length=5)),
-    }
+    return few_standards_models(
+        LatentLibrary(vae).fit(primary_library),
+        fewest_pairs=fewest_pairs,
+        network=NETWORK,
+        standardization=True,
+        random_state=seed,
+    )
 
 
 def main():

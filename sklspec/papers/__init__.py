@@ -4,7 +4,8 @@ Not estimators: harnesses that run the papers' protocols on the package's
 estimators. Vrábel et al. (JAAS 2023), spectral transfer:
 :func:`paper_transfer_models`, :func:`compare_transfer_models` and its
 figures, :func:`transfer_learning_curve` (error against the number of
-shared standards), :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
+shared standards) and its candidates :func:`few_standards_models`,
+:func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
 augmentation: :func:`paper_augmentation_strategies`,
 :func:`compare_augmentation`, :func:`augmentation_learning_curve` and their
 figures. They need the ``[pandas]`` and
@@ -31,13 +32,14 @@ from sklspec.papers._transfer_learning_curve import (
     plot_transfer_learning_curve,
     transfer_learning_curve,
 )
-from sklspec.papers._transfer_models import paper_transfer_models
+from sklspec.papers._transfer_models import few_standards_models, paper_transfer_models
 
 __all__ = [
     "augmentation_learning_curve",
     "choose_n_clusters",
     "compare_augmentation",
     "compare_transfer_models",
+    "few_standards_models",
     "paper_augmentation_strategies",
     "paper_transfer_models",
     "plot_augmentation_comparison",

@@ -1,9 +1,19 @@
 """The transfer paper's models with its settings, and the grids it searched."""
 
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
+from sklspec.transfer import (
+    LatentTransferRegressor,
+    SpectralMLPRegressor,
+    StandardizationRegressor,
+)
+from sklspec.utils._optional import import_optional
 from sklspec.vae import PRESETS, VAEEncoder
 
 # How reports and figures name the paper's models; other names are shown as given.
@@ -97,3 +107,105 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
             {"n_components": [2, 3, 4, 8, 16, 32, 64]},
         ),
     }
+
+
+def few_standards_models(
+    library,
+    *,
+    fewest_pairs,
+    network,
+    mapper_layers=(64,),
+    one_step_layers=(64, 8, 64),
+    standardization=False,
+    random_state=None,
+):
+    """The candidates of a few-standards learning curve, each tunable on the fewest pairs.
+
+    What :func:`transfer_learning_curve` compares (the benchmarks'
+    ``corn_transfer_directions.py`` and ``libs_transfer_learning_curve.py``):
+
+    - ``"vae_mlp"`` and ``"vae_mlp_ft"``: :class:`LatentTransferRegressor`
+      on the primary lab's frozen ``library`` (a fitted
+      :class:`~sklspec.transfer.LatentLibrary` or VAE), the mapping network
+      alone learning from the pairs, without and with fine-tuning through
+      the frozen decoder (``objective="spectra"``); secondary spectra
+      standardized;
+    - ``"one_step"``: :class:`SpectralMLPRegressor`, both sides standardized;
+    - ``"pls"`` (1 to 16 components) and ``"knn"`` (1 to 10 neighbours),
+      tuned by 5-fold cross-validation on the pairs, the grids cut to what
+      the fewest pairs' folds can fit;
+    - with ``standardization``, ``"ds"`` and ``"pds"`` (window 5):
+      :class:`StandardizationRegressor`, for instruments with the same
+      channels (needs chemotools).
+
+    Parameters
+    ----------
+    library : estimator
+        The fitted primary-side model, wrapped in ``FrozenEstimator`` here.
+    fewest_pairs : int
+        The smallest number of pairs the curve fits on.
+    network : dict
+        Parameters of every :class:`SpectralMLPRegressor` (``lr``,
+        ``batch_size``, ``max_epochs``, ...).
+    mapper_layers, one_step_layers : tuple of int
+        Hidden layers of the mapping network and of the one-step MLP.
+    standardization : bool, default=False
+        Add DS and PDS.
+    random_state : int or None, default=None
+        Seed of the networks.
+
+    Returns
+    -------
+    models : dict
+        ``{name: unfitted estimator}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.papers import few_standards_models
+    >>> from sklspec.transfer import LatentLibrary
+    >>> from sklspec.vae import VAEEncoder
+    >>> Y = np.random.default_rng(0).normal(size=(40, 12))
+    >>> library = LatentLibrary(VAEEncoder((8,), 2, max_epochs=2, device="cpu")).fit(Y)
+    >>> models = few_standards_models(library, fewest_pairs=5, network={"max_epochs": 5})
+    >>> sorted(models)
+    ['knn', 'one_step', 'pls', 'vae_mlp', 'vae_mlp_ft']
+    >>> models["pls"].param_grid
+    {'n_components': [1, 2, 3, 4]}
+    """
+    smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
+    frozen = FrozenEstimator(library)
+
+    def latent(objective):
+        mapper = SpectralMLPRegressor(mapper_layers, random_state=random_state, **network)
+        transfer = LatentTransferRegressor(
+            frozen, mapper, objective=objective, random_state=random_state
+        )
+        return make_pipeline(StandardScaler(), transfer)
+
+    folds = KFold(5)
+    one_step = SpectralMLPRegressor(one_step_layers, random_state=random_state, **network)
+    models = {
+        "vae_mlp": latent("latent"),
+        "vae_mlp_ft": latent("spectra"),
+        "one_step": TransformedTargetRegressor(
+            make_pipeline(StandardScaler(), one_step), transformer=StandardScaler()
+        ),
+        "pls": GridSearchCV(
+            PLSRegression(scale=False),
+            {"n_components": [k for k in (1, 2, 3, 4, 6, 8, 12, 16) if k <= smallest_fold]},
+            cv=folds,
+        ),
+        "knn": GridSearchCV(
+            KNeighborsRegressor(),
+            {"n_neighbors": [k for k in (1, 2, 3, 5, 10) if k <= smallest_fold]},
+            cv=folds,
+        ),
+    }
+    if standardization:
+        adaptation = import_optional("chemotools.adaptation", "PDS")
+        models["ds"] = StandardizationRegressor()
+        models["pds"] = StandardizationRegressor(
+            adaptation.PiecewiseDirectStandardization(window_length=5)
+        )
+    return models
