@@ -101,7 +101,7 @@ class BatchLoader:
         for index in order.split(self.batch_size):
             X = _take(base.X, index)
             if base.y is None:
-                y = torch.zeros(len(index), 1)
+                y = torch.zeros(len(index), 1, device=index.device)
             else:
                 y = _take(base.y, index)
             yield X, y
