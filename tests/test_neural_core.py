@@ -230,7 +230,14 @@ def test_epoch_table_is_plain_when_redirected_and_coloured_on_a_terminal(data, c
     monkeypatch.setattr("sklspec._neural._callbacks._is_terminal", lambda stream: True)
     model = SpectralMLPRegressor((8,), verbose=2, **fit).fit(X, y)
     assert "\x1b[36m" in capsys.readouterr().out  # the best train loss, highlighted
-    assert "progress_bar" in dict(model.net_.callbacks_)
+    bar = dict(model.net_.callbacks_)["progress_bar"]
+    # The bar shows each batch's loss as a number, though the loop keeps it
+    # on the device until the epoch ends.
+    model.net_.history.new_epoch()
+    model.net_.history.new_batch()
+    model.net_.history.record_batch("train_loss", torch.tensor(0.25))
+    shown = bar._get_postfix_dict(model.net_)["train_loss"]
+    assert type(shown) is float and shown == 0.25
     model = SpectralMLPRegressor((8,), verbose=1, **fit).fit(X, y)
     assert "progress_bar" not in dict(model.net_.callbacks_)
 
