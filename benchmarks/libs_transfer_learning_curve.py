@@ -39,11 +39,14 @@ from sklspec.vae import VAEEncoder
 NETWORK = dict(lr=1e-3, batch_size=16, max_epochs=100, early_stopping=False, device="cpu")
 
 
-def models_for(primary_library, seed, fewest_pairs):
+def models_for(primary_library, seed, fewest_pairs, latent_dim=8):
     """The candidates, with a library VAE fitted on the library's primary spectra."""
     # The paper's VAE learning rate: at 1e-3 this VAE diverged in epoch 12.
     vae = VAEEncoder(
-        (256,), latent_dim=8, random_state=seed, **{**NETWORK, "batch_size": 64, "lr": 1e-4}
+        (256,),
+        latent_dim=latent_dim,
+        random_state=seed,
+        **{**NETWORK, "batch_size": 64, "lr": 1e-4},
     )
     return few_standards_models(
         LatentLibrary(vae).fit(primary_library),
@@ -60,6 +63,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--library", default="40x50", help="library map shape, rows x cols")
     parser.add_argument("--element", default="K", help="the calibration's analyte")
+    parser.add_argument("--latent-dim", type=int, default=8, help="the library VAE's")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     start = time.perf_counter()
@@ -71,7 +75,7 @@ def main():
     calibration = PLSRegression(n_components=8).fit(
         library.X_primary, library.composition[:, analyte]
     )
-    models = models_for(library.X_primary, args.seed, min(args.pairs))
+    models = models_for(library.X_primary, args.seed, min(args.pairs), args.latent_dim)
     print(f"library, pool and test maps simulated, library VAE fitted: "
           f"{time.perf_counter() - start:.0f} s")  # fmt: skip
     result = transfer_learning_curve(
