@@ -10,7 +10,7 @@ from sklspec._neural._base import BaseNeuralEstimator
 from sklspec._neural._docs import document_parameters, fill_shared_parameters
 from sklspec._neural._loop import TrainingLoopMixin
 from sklspec._neural._modules import ACTIVATIONS, FrozenHeadModule, MLPModule, make_mlp
-from sklspec._neural._torch import as_float32, check_float32_range
+from sklspec._neural._torch import as_float32
 
 __all__ = [
     "ACTIVATIONS",
@@ -19,7 +19,6 @@ __all__ = [
     "MLPModule",
     "TrainingLoopMixin",
     "as_float32",
-    "check_float32_range",
     "document_parameters",
     "fill_shared_parameters",
     "make_mlp",

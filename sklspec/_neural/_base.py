@@ -20,12 +20,18 @@ from sklspec._neural._loader import BatchLoader, stage_on_device
 from sklspec._neural._modules import ACTIVATIONS
 from sklspec._neural._torch import (
     batched_forward,
+    check_float32_range,
     check_validation_fraction,
     fit_seeded,
     resolve_device,
     train_one_epoch,
 )
 from sklspec.utils._seeding import seed_from
+
+
+def _checked_for_float32(X, y):
+    """``X`` and ``y`` as given, once float32 is known to hold their values."""
+    return check_float32_range(X), None if y is None else check_float32_range(y, "y")
 
 
 class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -160,8 +166,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Build the net for this data and train it, seeded; return the trained net.
 
         ``X`` (and ``y``) are validated float arrays (float64 is converted
-        batch by batch), or a dict of them; on a GPU they are staged there
-        when they fit (:func:`stage_on_device`).
+        batch by batch, after a check that float32 holds its values), or a
+        dict of them; on a GPU they are staged there when they fit
+        (:func:`stage_on_device`).
         ``module``, a torch module instance, replaces the one this estimator
         would build (its weights are trained from where they are). Checks
         that depend on the data come first; nothing is assigned.
@@ -171,7 +178,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         device = resolve_device(self.device, type(self).__name__)
         seed = seed_from(self.random_state)
         net = self._build_net(n_features, n_outputs, device, seed, module)
-        X, y = stage_on_device(X, y, device)
+        X, y = stage_on_device(*_checked_for_float32(X, y), device)
         return fit_seeded(net, X, y, seed=seed, device=device)
 
     def _train_one_epoch(self, X, y, n_features, n_outputs):
@@ -189,7 +196,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         # Each epoch its own seed (weights at the first, noise and batch order at all).
         seed = seed_from(self.random_state) + (0 if fitted is None else len(fitted.history))
         net = self._build_net(n_features, n_outputs, device, seed, partial=True)
-        X, y = stage_on_device(X, y, device)
+        X, y = stage_on_device(*_checked_for_float32(X, y), device)
         return train_one_epoch(net, X, y, seed=seed, device=device, continue_from=fitted)
 
     def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):

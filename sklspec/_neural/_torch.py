@@ -61,8 +61,11 @@ def check_float32_range(X, name="X", block_rows=65_536):
     ``BatchLoader``); this scans a float64 input block by block instead of
     converting it whole, and refuses what float32 would turn into inf.
     """
-    if isinstance(X, dict):
-        return {key: check_float32_range(value, name, block_rows) for key, value in X.items()}
+    if isinstance(X, dict):  # a conditional VAE's {"x": spectra, "y": conditions}
+        return {
+            key: check_float32_range(value, name if key == "x" else key, block_rows)
+            for key, value in X.items()
+        }
     if X.dtype == np.float32:
         return X
     limit = np.finfo(np.float32).max

@@ -141,11 +141,6 @@ class SpectraFile:
         values = np.asarray(self._data()[:])
         return values if dtype is None else values.astype(dtype, copy=False)
 
-    def iter_blocks(self, block_rows=16_384):
-        """Yield the spectra in consecutive blocks of ``block_rows`` rows."""
-        for start in range(0, len(self), block_rows):
-            yield self[start : start + block_rows]
-
     def close(self):
         """Close the file in this process (it reopens at the next read)."""
         if self._handle is not None:

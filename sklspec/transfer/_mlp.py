@@ -12,7 +12,6 @@ from sklspec._neural import (
     FrozenHeadModule,
     MLPModule,
     TrainingLoopMixin,
-    check_float32_range,
     fill_shared_parameters,
 )
 from sklspec.utils._fit import fit_context
@@ -148,7 +147,6 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         Y = as_2d_targets(y)
-        X, Y = check_float32_range(X), check_float32_range(Y, "y")
         net = self._train(X, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
@@ -200,7 +198,6 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
                 f"y has {Y.shape[1]} columns, but this network was fitted with "
                 f"{self.n_outputs_}; partial_fit must be given the same targets."
             )
-        X, Y = check_float32_range(X), check_float32_range(Y, "y")
         net = self._train_one_epoch(X, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
@@ -232,7 +229,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         module = FrozenHeadModule(
             copy.deepcopy(self.net_.module_), copy.deepcopy(head), head_scale, body_scale
         )
-        X, Y = check_float32_range(X), check_float32_range(np.asarray(Y), "y")
+        Y = np.asarray(Y)
         net = self._train(X, Y, X.shape[1], Y.shape[1], module=module)
         tuned = copy.deepcopy(self)
         tuned.net_.module_.load_state_dict(net.module_.body.state_dict())

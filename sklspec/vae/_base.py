@@ -10,12 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import PassthroughScoring
 
-from sklspec._neural import (
-    BaseNeuralEstimator,
-    as_float32,
-    check_float32_range,
-    document_parameters,
-)
+from sklspec._neural import BaseNeuralEstimator, as_float32, document_parameters
 from sklspec.utils.validation import check_positive_int, validate_spectra
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import VAEModule
@@ -169,12 +164,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
 
         ``partial``: one more epoch of the fitted VAE (or a first one).
         """
-        X = check_float32_range(X)
         n_conditions = 0 if conditions is None else conditions.shape[1]
-        if conditions is None:
-            inputs = X
-        else:
-            inputs = {"x": X, "y": check_float32_range(conditions, "y")}
+        inputs = X if conditions is None else {"x": X, "y": conditions}
         train = self._train_one_epoch if partial else self._train
         net = train(inputs, None, X.shape[1], n_conditions)
         module = net.module_
