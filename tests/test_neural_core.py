@@ -263,7 +263,7 @@ def _loader_batches(loader_class, dataset, generator, epochs=2):
     return loader_batches
 
 
-@pytest.mark.parametrize("kind", ["array", "float64", "dict", "no y", "subset"])
+@pytest.mark.parametrize("kind", ["array", "float64", "dict", "no y", "subset", "nested subset"])
 def test_batch_loader_serves_what_torchs_data_loader_serves(kind):
     # Same rows, order, dtypes and random numbers: a seeded fit is the same
     # as it was with torch's DataLoader (which builds batches row by row).
@@ -280,6 +280,9 @@ def test_batch_loader_serves_what_torchs_data_loader_serves(kind):
         dataset = Dataset(X, y)
     if kind == "subset":
         dataset = torch.utils.data.Subset(dataset, np.arange(90)[::-1])
+    if kind == "nested subset":  # a split of a split
+        inner = torch.utils.data.Subset(dataset, np.arange(10, 100))
+        dataset = torch.utils.data.Subset(inner, np.arange(80)[::-1])
     ours = _loader_batches(BatchLoader, dataset, torch.Generator().manual_seed(3))
     torch.manual_seed(0)
     ours.append(torch.rand(1))  # the global generator is left as torch's loader leaves it

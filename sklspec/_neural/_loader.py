@@ -47,7 +47,8 @@ def _unwrap(dataset):
     positions = None
     while isinstance(dataset, torch.utils.data.Subset):
         index = np.asarray(dataset.indices)
-        positions = index if positions is None else positions[index]
+        # The outer positions index this subset: map them through its indices.
+        positions = index if positions is None else index[positions]
         dataset = dataset.dataset
     if not isinstance(dataset, Dataset):
         raise TypeError(f"BatchLoader needs a skorch Dataset, got {type(dataset).__name__}.")
