@@ -6,6 +6,7 @@ import pytest
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklspec.papers import plot_transfer_learning_curve, transfer_learning_curve
 
@@ -148,3 +149,5 @@ def test_few_standards_models_fit_their_grids_to_the_fewest_pairs():
     assert models["knn"].param_grid == {"n_neighbors": [1, 2, 3, 5]}
     assert models["vae_mlp_ft"][-1].objective == "spectra"
     assert models["vae_mlp"][-1].vae.estimator is library
+    with pytest.raises(InvalidParameterError, match="'fewest_pairs' parameter"):
+        few_standards_models(library, fewest_pairs=1, network={})

@@ -1,5 +1,7 @@
 """The transfer paper's models with its settings, and the grids it searched."""
 
+from numbers import Integral
+
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.frozen import FrozenEstimator
@@ -7,6 +9,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
 from sklspec.transfer import (
     LatentTransferRegressor,
@@ -109,6 +112,18 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
     }
 
 
+@validate_params(
+    {
+        "library": [HasMethods(["transform", "inverse_transform"])],
+        "fewest_pairs": [Interval(Integral, 2, None, closed="left")],
+        "network": [dict],
+        "mapper_layers": ["array-like"],
+        "one_step_layers": ["array-like"],
+        "standardization": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def few_standards_models(
     library,
     *,
