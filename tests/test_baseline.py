@@ -4,13 +4,26 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklspec.preprocessing import BaselineSubtractor, rolling_min_gaussian_baseline
+from sklspec.preprocessing import BaselineSubtractor, _rolling, rolling_min_gaussian_baseline
 from sklspec.utils._testing import published_baseline_pandas
+
+
+@pytest.fixture(params=["fftw", "scipy"])
+def fft_backend(request, monkeypatch):
+    """Run a test with pyFFTW's plans (extra ``sklspec[fftw]``) and with scipy.fft."""
+    if request.param == "fftw":
+        if _rolling._pyfftw() is None:
+            pytest.skip("pyfftw is not installed")
+    else:
+        monkeypatch.setattr(_rolling, "_pyfftw", lambda: None)
+    return request.param
 
 
 @pytest.mark.parametrize("prefix", ["", "short_"])
 @pytest.mark.parametrize("min_window, smooth_window", [(100, 50), (200, 100)])
-def test_reproduces_published_baseline(baseline_reference, prefix, min_window, smooth_window):
+def test_reproduces_published_baseline(
+    baseline_reference, fft_backend, prefix, min_window, smooth_window
+):
     spectra = baseline_reference[f"{prefix}spectra"]
     expected = baseline_reference[f"{prefix}baseline_w{min_window}_s{smooth_window}"]
     subtractor = BaselineSubtractor(min_window=min_window, smooth_window=smooth_window).fit(spectra)
@@ -24,16 +37,23 @@ def test_reproduces_published_baseline(baseline_reference, prefix, min_window, s
 
 @pytest.mark.parametrize(
     "n_channels, min_window, smooth_window",
-    [(37, 1, 1), (37, 37, 37), (120, 7, 12), (120, 64, 9), (300, 100, 50)],
+    [(1, 1, 1), (37, 1, 1), (37, 2, 2), (37, 37, 37), (120, 7, 12), (120, 64, 9), (300, 100, 50)],
 )
-def test_matches_pandas_reference_on_odd_shapes(n_channels, min_window, smooth_window):
+def test_matches_pandas_reference_on_odd_shapes(
+    fft_backend, n_channels, min_window, smooth_window
+):
     # Edge cases the fixture does not cover: windows equal to the spectrum,
-    # windows of 1, odd and even widths.
+    # windows of 1 and 2, odd and even widths, a single channel, one spectrum.
     rng = np.random.default_rng(0)
     X = rng.normal(100, 5, size=(5, n_channels)) + np.linspace(0, 30, n_channels)
     expected = np.vstack([published_baseline_pandas(x, min_window, smooth_window) for x in X])
     result = rolling_min_gaussian_baseline(X, min_window, smooth_window)
     np.testing.assert_allclose(result, expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        rolling_min_gaussian_baseline(X[:1], min_window, smooth_window), expected[:1], rtol=1e-9
+    )
+    subtractor = BaselineSubtractor(min_window=min_window, smooth_window=smooth_window).fit(X)
+    np.testing.assert_allclose(subtractor.transform(X), X - expected, rtol=1e-9, atol=1e-9)
 
 
 def test_removes_flat_continuum_and_keeps_peaks():
@@ -55,19 +75,58 @@ def test_float32_stays_float32_and_close_to_float64(baseline_reference):
     np.testing.assert_allclose(result32, subtractor.transform(spectra), rtol=1e-4, atol=1e-3)
 
 
-def test_n_jobs_does_not_change_result(baseline_reference):
+def test_n_jobs_does_not_change_result(baseline_reference, fft_backend):
     spectra = baseline_reference["spectra"]
     one = BaselineSubtractor(n_jobs=1).fit_transform(spectra)
     two = BaselineSubtractor(n_jobs=2).fit_transform(spectra)
     np.testing.assert_array_equal(one, two)
-    # Threads take blocks of 32 rows: 150 rows are 5 blocks, the last short.
-    X = np.random.default_rng(1).normal(100, 5, size=(150, 400))
-    for dtype in (np.float64, np.float32):
-        single = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20)
-        for workers in (2, 3, -1):
-            threaded = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20, workers=workers)
-            assert threaded.dtype == dtype
-            np.testing.assert_array_equal(threaded, single)
+    # Blocks of 16 rows: 150 rows are 10 blocks, the last short, one block a
+    # task; 610 rows are 39 blocks, handed to threads 4 at a time, the last
+    # task short.
+    for n_rows in (150, 610):
+        X = np.random.default_rng(1).normal(100, 5, size=(n_rows, 200))
+        expected = np.vstack([published_baseline_pandas(x, 50, 20) for x in X])
+        for dtype in (np.float64, np.float32):
+            single = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20)
+            rtol = 1e-9 if dtype == np.float64 else 1e-5
+            np.testing.assert_allclose(single, expected, rtol=rtol)
+            for workers in (2, 3, -1):
+                threaded = rolling_min_gaussian_baseline(X.astype(dtype), 50, 20, workers=workers)
+                assert threaded.dtype == dtype
+                np.testing.assert_array_equal(threaded, single)
+
+
+def test_reads_a_memory_map_block_by_block(tmp_path, fft_backend):
+    X = np.random.default_rng(2).normal(100, 5, size=(40, 300)).astype(np.float32)
+    path = tmp_path / "map.npy"
+    mapped = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=X.shape)
+    mapped[:] = X
+    mapped.flush()
+    readonly = np.load(path, mmap_mode="r")
+    subtractor = BaselineSubtractor(min_window=30, smooth_window=10, n_jobs=2).fit(X)
+    np.testing.assert_array_equal(subtractor.transform(readonly), subtractor.transform(X))
+
+
+def test_fftw_lengths_have_small_factors():
+    assert _rolling._fftw_fast_length(4160) == 4160  # 2^6 * 5 * 13
+    assert _rolling._fftw_fast_length(4161) == 4200  # 2^3 * 3 * 5^2 * 7
+    assert _rolling._fftw_fast_length(1) == 1
+    for n in range(2, 3000, 37):
+        length = _rolling._fftw_fast_length(n)
+        assert n <= length < 1.1 * n + 2
+        for factor in (2, 3, 5, 7):
+            while length % factor == 0:
+                length //= factor
+        assert length in (1, 11, 13)
+
+
+def test_rolling_min_sums_without_halving():
+    X = np.random.default_rng(3).normal(size=(3, 50))
+    halved = _rolling.two_sided_rolling_min(X, 9)
+    np.testing.assert_array_equal(_rolling.two_sided_rolling_min(X, 9, halve=False), 2 * halved)
+    left = pd.DataFrame(X.T).rolling(9, min_periods=1).min().to_numpy().T
+    right = pd.DataFrame(X.T[::-1]).rolling(9, min_periods=1).min().to_numpy()[::-1].T
+    np.testing.assert_array_equal(halved, (left + right) / 2)
 
 
 def test_pandas_output_keeps_wavelength_columns():

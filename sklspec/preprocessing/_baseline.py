@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import OneToOneWavelengthMixin
-from sklspec.preprocessing._rolling import rolling_min_gaussian_baseline
+from sklspec.preprocessing._rolling import _rolling_min_gaussian
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils.validation import numeric_column_names
@@ -62,8 +62,8 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
         ``"arpls"``. Must be None for ``rolling_min_gaussian``.
     n_jobs : int, default=None
         Parallel jobs. For ``rolling_min_gaussian``, threads that each
-        compute blocks of 32 spectra (numpy and scipy release the GIL: no
-        copies, no processes); for pybaselines methods, spectra are split
+        compute blocks of 16 spectra (numpy, scipy and FFTW release the GIL:
+        no copies, no processes); for pybaselines methods, spectra are split
         into ``n_jobs`` blocks fitted in parallel with joblib. None means 1,
         -1 means all processors.
 
@@ -88,6 +88,11 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
     ``smooth_window`` channels of both ends. This implementation keeps that
     behaviour so that it reproduces the published outputs (to about 1e-14
     relative error).
+
+    The smoothing is an FFT convolution. With the optional extra
+    ``sklspec[fftw]`` (pyFFTW) installed, float64 spectra are smoothed with
+    FFTW's plans, about 1.5 times faster than with scipy.fft; the results
+    differ by about 1e-15 relative.
 
     Examples
     --------
@@ -198,9 +203,7 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
 
     def _baseline(self, X):
         if self.method == ROLLING_MIN_GAUSSIAN:
-            return rolling_min_gaussian_baseline(
-                X, self.min_window, self.smooth_window, workers=self.n_jobs
-            )
+            return _rolling_min_gaussian(X, self.min_window, self.smooth_window, self.n_jobs)
         params = self.method_params or {}
         n_blocks = min(effective_n_jobs(self.n_jobs), X.shape[0])
         try:
@@ -229,6 +232,10 @@ class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimato
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        if self.method == ROLLING_MIN_GAUSSIAN:
+            return _rolling_min_gaussian(
+                X, self.min_window, self.smooth_window, self.n_jobs, subtract=True
+            )
         return X - self._baseline(X)
 
     def __sklearn_tags__(self):
