@@ -107,6 +107,10 @@ def test_reads_a_memory_map_block_by_block(tmp_path, fft_backend):
     np.testing.assert_array_equal(subtractor.transform(readonly), subtractor.transform(X))
 
 
+def test_no_spectra_give_an_empty_baseline():
+    assert rolling_min_gaussian_baseline(np.empty((0, 40)), 5, 5).shape == (0, 40)
+
+
 def test_fftw_lengths_have_small_factors():
     assert _rolling._fftw_fast_length(4160) == 4160  # 2^6 * 5 * 13
     assert _rolling._fftw_fast_length(4161) == 4200  # 2^3 * 3 * 5^2 * 7
