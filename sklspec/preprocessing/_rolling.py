@@ -196,14 +196,6 @@ def gaussian_mean_kernel(window, n_channels, dtype=np.float64, n_fft=None, scale
     return sp_fft.rfft(kernel.astype(dtype), n_fft), n_fft
 
 
-def two_sided_gaussian_mean(X, window, kernel_fft, n_fft):
-    """Average of the trailing and leading Gaussian-weighted rolling means of each row."""
-    spectrum_fft = sp_fft.rfft(X, n_fft, axis=1)
-    spectrum_fft *= kernel_fft
-    full = sp_fft.irfft(spectrum_fft, n_fft, axis=1, overwrite_x=True)
-    return full[:, window - 1 : window - 1 + X.shape[1]]
-
-
 @validate_params(
     {
         "X": ["array-like"],
