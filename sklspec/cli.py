@@ -141,13 +141,15 @@ def _chosen_models(args, primary, secondary):
 
 
 def _preprocessing(args):
-    from sklearn.preprocessing import StandardScaler
+    from sklspec.preprocessing import SpectralScaler
 
     if args.baseline is None:
-        return StandardScaler()
+        return SpectralScaler(args.scaling)
     from sklearn.pipeline import Pipeline
 
-    return Pipeline([("baseline", _baseline_subtractor(args)), ("scale", StandardScaler())])
+    return Pipeline(
+        [("baseline", _baseline_subtractor(args)), ("scale", SpectralScaler(args.scaling))]
+    )
 
 
 def _baseline_subtractor(args):
@@ -227,7 +229,7 @@ def _fit_transfer(args):
     preprocessing = _preprocessing(args)
 
     def wrap(estimator):
-        return wrap_transfer_model(estimator, preprocessing)
+        return wrap_transfer_model(estimator, preprocessing, scaling=args.scaling)
 
     settings = {
         "latent_dim": args.latent_dim,
@@ -277,6 +279,7 @@ def _fit_transfer(args):
         "model": rows[0]["label"],
         "validation_pairs": len(X_val),
         "baseline_subtracted": args.baseline is not None,
+        "scaling": args.scaling,
         "selected_by": args.select_by,
         "comparison": rows,
     }
@@ -513,6 +516,14 @@ def build_parser():
         help="subtract the paper's baseline (rolling minimum over WINDOW channels, default "
         "100, then a Gaussian-weighted mean over WINDOW/2) from both instruments' spectra; "
         "the model then predicts baseline-free primary spectra",
+    )
+    fit.add_argument(
+        "--scaling",
+        choices=["global", "channel", "none"],
+        default="global",
+        help="how both instruments' spectra are scaled after centring, for every model: one "
+        "scale for all channels, each channel's own (a StandardScaler; it amplifies quiet "
+        "channels and any leftover baseline), or none",
     )
     fit.add_argument("--latent-dim", type=int, default=16, help="width of the VAE's latent space")
     fit.add_argument(

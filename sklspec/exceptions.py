@@ -1,6 +1,11 @@
 """Exceptions and warnings raised by sklspec."""
 
-__all__ = ["LowAcceptanceWarning", "ModelFileError", "TrainingDivergedError"]
+__all__ = [
+    "LibraryFloorWarning",
+    "LowAcceptanceWarning",
+    "ModelFileError",
+    "TrainingDivergedError",
+]
 
 
 class ModelFileError(ValueError):
@@ -40,5 +45,21 @@ class LowAcceptanceWarning(UserWarning):
     --------
     >>> from sklspec.exceptions import LowAcceptanceWarning
     >>> issubclass(LowAcceptanceWarning, UserWarning)
+    True
+    """
+
+
+class LibraryFloorWarning(UserWarning):
+    """A latent library reconstructs spectra worse than a linear model of its width would.
+
+    No mapping onto a :class:`~sklspec.transfer.LatentLibrary` can be more
+    accurate than the library's own reconstruction of the true spectra:
+    when that floor is above what principal components (or a linear
+    transfer of the same pairs) reach, the library costs accuracy.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import LibraryFloorWarning
+    >>> issubclass(LibraryFloorWarning, UserWarning)
     True
     """

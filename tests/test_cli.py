@@ -305,7 +305,7 @@ def test_info_describes_a_model_file_without_loading_it(pairs, tmp_path, capsys)
     assert main(["info", str(tmp_path / "m.sklspec")]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{tmp_path / 'm.sklspec'}: TransformedTargetRegressor")
-    assert "made of: TransformedTargetRegressor, Pipeline, StandardScaler, " in out
+    assert "made of: TransformedTargetRegressor, Pipeline, SpectralScaler, " in out
     assert "LatentTransferRegressor" in out and "sklspec 0.1" in out
     assert "secondary_wavelengths: 20 channels, 260-370" in out and "pairs: 300" in out
     (tmp_path / "x.sklspec").write_text("nope")

@@ -40,6 +40,7 @@ CHECK_PARAMS = {
     # Enough epochs at a high learning rate for check_regressors_train's
     # R^2 > 0.5 on its small data set.
     "SpectralMLPRegressor": TINY_MLP,
+    "ResidualMLPRegressor": {**TINY_MLP, "patience": 5},
     "LatentLibrary": dict(vae=VAEEncoder(**TINY_VAE)),
     # The checks' data have as few as 2 channels; the components must be fewer.
     "TransferReliability": dict(n_components=1),
@@ -120,6 +121,14 @@ DECODER_EXPECTED_FAILURES["check_estimators_overwrite_params"] = (
 # Networks compute in float32, and BLAS picks kernels by batch size: a row's
 # prediction can differ by ~1e-7 relative between a batch and a subset of it,
 # above this check's rtol of 1e-7. (Differences are at float32 rounding.)
+NETWORK_ESTIMATORS = {
+    "ConditionalVAE",
+    "LatentLibrary",
+    "LatentTransferRegressor",
+    "ResidualMLPRegressor",
+    "SpectralMLPRegressor",
+    "VAEEncoder",
+}
 NETWORK_EXPECTED_FAILURES = {
     "check_methods_subset_invariance": "float32 network: batch-size dependent rounding "
     "(~1e-7 relative) exceeds the check's rtol=1e-7",
@@ -171,7 +180,7 @@ def _expected_failed_checks(estimator):
         return STANDARDIZATION_EXPECTED_FAILURES
     if name == "VAEDecoder":
         return DECODER_EXPECTED_FAILURES
-    if name in ("SpectralMLPRegressor", "LatentTransferRegressor"):
+    if name in NETWORK_ESTIMATORS:
         return NETWORK_EXPECTED_FAILURES
     return {}
 

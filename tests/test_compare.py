@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklspec.maps import raster_coordinates
+from sklspec.metrics import relative_squared_error
 from sklspec.papers import (
     choose_n_clusters,
     compare_transfer_models,
@@ -175,3 +177,36 @@ def test_demo_runs_the_fine_tuned_model_on_linear_views(tmp_path, monkeypatch):
     assert list(result.table.index) == ["vae_mlp_ft"]
     tuned = result.searches["vae_mlp_ft"].best_estimator_.regressor_[-1]
     assert tuned.objective == "spectra" and len(tuned.fine_tune_history_) > 0
+
+
+def test_scaling_and_the_noise_floor(split_pairs):
+    (X_tr, Y_tr), (X_va, Y_va), (X_te, Y_te), _ = split_pairs
+    clean = Y_te - np.random.default_rng(5).normal(0, 0.05, Y_te.shape)
+    models = {"pls": (PLSRegression(scale=False), {"n_components": [3]})}
+    common = dict(models=models, Y_test_clean=clean, n_clusters=3, random_state=0)
+    results = {
+        scaling: compare_transfer_models(
+            X_tr, Y_tr, X_va, Y_va, X_te, Y_te, scaling=scaling, **common
+        )
+        for scaling in ("global", "channel")
+    }
+    table = results["global"].table
+    # The floor: the recorded test spectra against the noiseless ones.
+    assert results["global"].noise_floor == pytest.approx(relative_squared_error(Y_te, clean))
+    assert table.loc["pls", "rse_clean"] == pytest.approx(
+        relative_squared_error(clean, results["global"].predictions["pls"])
+    )
+    # PLS without scale is blind to one global scale, not to per-channel ones.
+    search = results["channel"].searches["pls"].best_estimator_
+    assert type(search.transformer_).__name__ == "SpectralScaler"
+    assert search.transformer_.scaling == "channel"
+    assert results["channel"].table.loc["pls", "rse"] != pytest.approx(table.loc["pls", "rse"])
+    with pytest.raises(ValueError, match="Y_test_clean has shape"):
+        compare_transfer_models(
+            X_tr, Y_tr, X_va, Y_va, X_te, Y_te, models=models, Y_test_clean=clean[:5],
+            n_clusters=3,
+        )  # fmt: skip
+    with pytest.raises(InvalidParameterError, match="'scaling' parameter"):
+        compare_transfer_models(
+            X_tr, Y_tr, X_va, Y_va, X_te, Y_te, models=models, scaling="unit", n_clusters=3
+        )

@@ -325,3 +325,23 @@ def test_linear_views_are_the_earlier_simulator_and_physics_is_reproducible():
         make_libs_transfer((4, 4), gain_drift=2.0)
     with pytest.raises(ValueError, match="'full_scale' parameter"):
         make_libs_transfer((4, 4), full_scale=0)
+
+
+def test_noiseless_primary_spectra_are_the_same_shots_without_noise(tmp_path):
+    noisy = make_libs_transfer((6, 10), region="test", random_state=0, return_noiseless=True)
+    plain = make_libs_transfer((6, 10), region="test", random_state=0)
+    quiet = make_libs_transfer((6, 10), region="test", random_state=0, noise=0)
+    # Asking for them changes nothing else.
+    np.testing.assert_array_equal(noisy.X_primary, plain.X_primary)
+    np.testing.assert_array_equal(noisy.X_secondary, plain.X_secondary)
+    np.testing.assert_array_equal(noisy.X_primary_noiseless, quiet.X_primary)
+    residual = noisy.X_primary - noisy.X_primary_noiseless
+    # Shot noise (variance = counts) and read noise: the residual grows with the signal.
+    bright = noisy.X_primary_noiseless > np.percentile(noisy.X_primary_noiseless, 90)
+    assert residual[bright].std() > 1.5 * residual[~bright].std() > 0
+    on_disk = make_libs_transfer(
+        (6, 10), region="test", random_state=0, return_noiseless=True, out=tmp_path / "m"
+    )
+    np.testing.assert_array_equal(on_disk.X_primary_noiseless, noisy.X_primary_noiseless)
+    assert (tmp_path / "m" / "X_primary_noiseless.npy").exists()
+    assert "X_primary_noiseless" not in plain

@@ -136,18 +136,37 @@ def test_the_figure_draws_a_line_per_model_with_its_floor(pairs):
 def test_few_standards_models_fit_their_grids_to_the_fewest_pairs():
     from sklspec.papers import few_standards_models
     from sklspec.transfer import LatentLibrary
-    from sklspec.vae import VAEEncoder
 
     Y = np.random.default_rng(0).normal(size=(30, 12))
-    library = LatentLibrary(VAEEncoder((8,), 2, max_epochs=2, device="cpu")).fit(Y)
+    library = LatentLibrary(decoder="pca", n_components=2).fit(Y)
     models = few_standards_models(
         library, fewest_pairs=10, network={"max_epochs": 3}, standardization=True
     )
-    assert list(models) == ["vae_mlp", "vae_mlp_ft", "one_step", "pls", "knn", "ds", "pds"]
+    assert list(models) == [
+        "library_ridge",
+        "library_residual",
+        "vae_mlp",
+        "vae_mlp_ft",
+        "one_step",
+        "pls",
+        "knn",
+        "ds",
+        "pds",
+    ]
     # 5-fold cross-validation on 10 pairs trains on 8.
     assert models["pls"].param_grid == {"n_components": [1, 2, 3, 4, 6, 8]}
     assert models["knn"].param_grid == {"n_neighbors": [1, 2, 3, 5]}
-    assert models["vae_mlp_ft"][-1].objective == "spectra"
-    assert models["vae_mlp"][-1].vae.estimator is library
+    # The networks' penalties are chosen on the pairs too.
+    assert models["vae_mlp"].param_grid == {
+        "latenttransferregressor__mapper__alpha": [1e-3, 1e-2, 1e-1]
+    }
+    assert models["vae_mlp_ft"].estimator[-1].objective == "spectra"
+    assert models["library_ridge"][-1].vae.estimator is library
+    assert models["library_ridge"][0].scaling == "global"
+    untuned = few_standards_models(
+        library, fewest_pairs=10, network={"max_epochs": 3}, alphas=None, scaling="channel"
+    )
+    assert untuned["vae_mlp"][0].scaling == "channel"
+    assert untuned["library_residual"][-1].mapper.alpha == 1e-2
     with pytest.raises(InvalidParameterError, match="'fewest_pairs' parameter"):
         few_standards_models(library, fewest_pairs=1, network={})

@@ -7,7 +7,11 @@ Not public API: the estimators built on it are.
 """
 
 from sklspec._neural._base import BaseNeuralEstimator
-from sklspec._neural._docs import document_parameters, fill_shared_parameters
+from sklspec._neural._docs import (
+    document_parameters,
+    fill_shared_parameters,
+    fill_shared_parameters_but,
+)
 from sklspec._neural._loop import TrainingLoopMixin
 from sklspec._neural._modules import ACTIVATIONS, FrozenHeadModule, MLPModule, make_mlp
 from sklspec._neural._torch import as_float32
@@ -21,5 +25,6 @@ __all__ = [
     "as_float32",
     "document_parameters",
     "fill_shared_parameters",
+    "fill_shared_parameters_but",
     "make_mlp",
 ]

@@ -7,7 +7,8 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from skorch.dataset import ValidSplit
+from skorch.dataset import Dataset, ValidSplit
+from skorch.helper import predefined_split
 from skorch.history import History
 
 from sklspec._neural._callbacks import (
@@ -65,6 +66,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     #: How error messages name the network.
     _model_name = "network"
+    #: The optimiser; its weight decay comes from :meth:`_weight_decay`.
+    _optimizer = torch.optim.Adam
     #: History key that the divergence check compares with its best epoch.
     _monitor = "train_loss"
 
@@ -94,6 +97,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Extra keyword arguments of the skorch net."""
         return {}
 
+    def _weight_decay(self):
+        """The optimiser's ``weight_decay`` for ``alpha``."""
+        # Adam's weight_decay adds wd * w to the gradient, the gradient of
+        # (wd / 2) * ||w||^2: 2 * alpha gives Keras' l2(alpha).
+        return 2 * self.alpha
+
     def _layer_sizes(self, name):
         """The layer sizes parameter ``name`` as a tuple of positive ints."""
         sizes = getattr(self, name)
@@ -105,12 +114,15 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         return tuple(int(s) for s in sizes)
 
-    def _build_net(self, n_features, n_outputs, device, seed, module=None, partial=False):
+    def _build_net(
+        self, n_features, n_outputs, device, seed, module=None, partial=False, validation=None
+    ):
         # partial_fit trains one epoch per call on all it is given: no
         # validation split and no early stopping (as scikit-learn's MLPs).
         early_stopping = self.early_stopping and not partial
         validation_fraction = None if partial else self.validation_fraction
-        callbacks = list(self._scoring_callbacks(validation=validation_fraction is not None))
+        has_validation = validation is not None or validation_fraction is not None
+        callbacks = list(self._scoring_callbacks(validation=has_validation))
         if early_stopping:
             callbacks.append(
                 ("early_stopping", StopOnPatience(patience=self.patience, load_best=True))
@@ -121,7 +133,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         callbacks.append(("divergence", DivergenceCheck(self._model_name, monitor=monitor)))
         callbacks += self._training_callbacks()
         callbacks += progress_callbacks(self.verbose)
-        if validation_fraction is None:
+        if validation is not None:
+            # Validation data given by the caller (e.g. another day's spectra).
+            train_split = predefined_split(Dataset(*validation))
+        elif validation_fraction is None:
             train_split = None
         else:
             train_split = ValidSplit(validation_fraction, stratified=False, random_state=seed)
@@ -134,12 +149,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return self._net_class(
             module,
             **{f"module__{name}": value for name, value in module_params.items()},
-            optimizer=torch.optim.Adam,
+            optimizer=self._optimizer,
             lr=self.lr,
-            # Adam's weight_decay adds wd * w to the gradient, the gradient of
-            # (wd / 2) * ||w||^2: 2 * alpha gives Keras' l2(alpha). Biases are
-            # not penalised.
-            optimizer__weight_decay=2 * self.alpha,
+            # Biases are not penalised.
+            optimizer__weight_decay=self._weight_decay(),
             optimizer__param_groups=[("*.bias", {"weight_decay": 0.0})],
             # On a GPU: one fused kernel for Adam's update of all weights,
             # its step count on the device, as a CUDA graph of the step needs.
@@ -162,7 +175,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             **self._net_params(),
         )
 
-    def _train(self, X, y, n_features, n_outputs, module=None):
+    def _train(self, X, y, n_features, n_outputs, module=None, validation=None):
         """Build the net for this data and train it, seeded; return the trained net.
 
         ``X`` (and ``y``) are validated float arrays (float64 is converted
@@ -170,14 +183,19 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         dict of them; on a GPU they are staged there when they fit
         (:func:`stage_on_device`).
         ``module``, a torch module instance, replaces the one this estimator
-        would build (its weights are trained from where they are). Checks
-        that depend on the data come first; nothing is assigned.
+        would build (its weights are trained from where they are).
+        ``validation``, ``(X_val, y_val)``, replaces the held-out fraction
+        as the validation data (and early stopping's). Checks that depend
+        on the data come first; nothing is assigned.
         """
         n_samples = len(X["x"]) if isinstance(X, dict) else len(X)
-        check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
+        if validation is None:
+            check_validation_fraction(self.validation_fraction, n_samples, self.early_stopping)
+        else:
+            validation = _checked_for_float32(*validation)
         device = resolve_device(self.device, type(self).__name__)
         seed = seed_from(self.random_state)
-        net = self._build_net(n_features, n_outputs, device, seed, module)
+        net = self._build_net(n_features, n_outputs, device, seed, module, validation=validation)
         X, y = stage_on_device(*_checked_for_float32(X, y), device)
         return fit_seeded(net, X, y, seed=seed, device=device)
 

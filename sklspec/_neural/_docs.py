@@ -79,3 +79,9 @@ def document_parameters(docs, marker):
 
 
 fill_shared_parameters = document_parameters(_SHARED_PARAMETERS, "{shared_parameters}")
+
+
+def fill_shared_parameters_but(*names):
+    """``fill_shared_parameters`` leaving ``names`` to the class's own docstring."""
+    docs = {name: text for name, text in _SHARED_PARAMETERS.items() if name not in names}
+    return document_parameters(docs, "{shared_parameters}")

@@ -25,11 +25,19 @@ def make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation):
 
 
 class MLPModule(nn.Module):
-    """Fully connected layers, ``activation`` after each hidden layer, linear output."""
+    """Fully connected layers, ``activation`` after each hidden layer, linear output.
 
-    def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, activation):
+    With ``zero_output``, the output layer starts at zero (weights and
+    bias): the untrained network predicts 0, as a correction added to
+    another model's prediction should.
+    """
+
+    def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, activation, zero_output=False):
         super().__init__()
         self.layers = make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation)
+        if zero_output:
+            nn.init.zeros_(self.layers[-1].weight)
+            nn.init.zeros_(self.layers[-1].bias)
 
     def forward(self, x):
         return self.layers(x)

@@ -73,6 +73,7 @@ _ABLATION = np.array([0.8, 1.0, 1.25, 0.9, 0.85, 1.1])
         "gain_drift": [Interval(Real, 0, 1, closed="left")],
         "full_scale": [Interval(Real, 0, None, closed="neither"), None],
         "nonlinearity": [Interval(Real, 0, 1, closed="left")],
+        "return_noiseless": ["boolean"],
         "out": [str, os.PathLike, None],
         "as_frame": ["boolean"],
         "verbose": ["verbose"],
@@ -97,6 +98,7 @@ def make_libs_transfer(
     gain_drift=0.05,
     full_scale=65535.0,
     nonlinearity=0.02,
+    return_noiseless=False,
     out=None,
     as_frame=False,
     verbose=False,
@@ -206,6 +208,14 @@ def make_libs_transfer(
     nonlinearity : float, default=0.02
         Relative loss of the detector's response at full scale (the
         response falls linearly with the counts).
+    return_noiseless : bool, default=False
+        Also return the primary spectra as the primary spectrometer records
+        the same shots without shot and read noise (``X_primary_noiseless``,
+        and ``X_primary_noiseless.npy`` with ``out``): the best any transfer
+        model can predict, since no secondary spectrum carries the primary
+        detector's noise. Scores against it say how far a model is from
+        that floor; ``relative_squared_error(X_primary_noiseless,
+        X_primary)`` is the floor itself. Costs a third more time.
     out : str or path-like, default=None
         Folder to write the spectra to, in chunks, as ``X_primary.npy`` and
         ``X_secondary.npy``; they are returned as read-only memory maps, so
@@ -229,6 +239,8 @@ def make_libs_transfer(
             Primary spectra (counts), in acquisition order.
         X_secondary : ndarray of shape (n_shots, 3872), float32
             Secondary spectra of the same shots.
+        X_primary_noiseless : ndarray of shape (n_shots, 4062), float32
+            With ``return_noiseless``: the primary spectra without noise.
         wavelengths_primary, wavelengths_secondary : ndarray
             The two wavelength axes (nm).
         map_shape : tuple
@@ -310,7 +322,7 @@ def make_libs_transfer(
         ).astype(np.float32)
         for view in _VIEWS
     ]
-    sink = SpectraSink(out, n_shots)
+    sink = SpectraSink(out, n_shots, noiseless=return_noiseless)
     # Flat scratch buffers, viewed C-contiguous at each spectrometer's width.
     scratch = [np.empty(min(BLOCK, n_shots) * PRIMARY.n_pixels, np.float32) for _ in range(2)]
     start = time.perf_counter()
@@ -333,6 +345,18 @@ def make_libs_transfer(
                 gain=gains[k][part],
             )
             sink.commit(k, target)
+            if k == 0 and return_noiseless:
+                noiseless = sink.block(2, part)
+                recorder.record(
+                    weights,
+                    continuum_levels[0][part],
+                    0.0,
+                    rng,
+                    out=noiseless,
+                    scratch=buffers,
+                    gain=gains[0][part],
+                )
+                sink.commit(2, noiseless)
         if verbose and ((block + 1) % max(1, n_blocks // 10) == 0 or block + 1 == n_blocks):
             _report(part.stop, n_shots, start)
 
@@ -361,6 +385,8 @@ def make_libs_transfer(
         region=region,
         DESCR=make_libs_transfer.__doc__,
     )
+    if return_noiseless:
+        data.X_primary_noiseless = spectra[2]
     if as_frame:
         _to_frames(data)
     return data
@@ -464,4 +490,8 @@ def _to_frames(data):
     data.X_secondary = pd.DataFrame(
         data.X_secondary, columns=format_wavelengths(data.wavelengths_secondary)
     )
+    if "X_primary_noiseless" in data:
+        data.X_primary_noiseless = pd.DataFrame(
+            data.X_primary_noiseless, columns=data.X_primary.columns
+        )
     data.composition = pd.DataFrame(data.composition, columns=data.element_names)

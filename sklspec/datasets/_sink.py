@@ -19,18 +19,19 @@ class SpectraSink:
     would keep every written page resident until the kernel flushes it).
     """
 
-    _NAMES = ("primary", "secondary")
-
-    def __init__(self, out, n_shots):
+    def __init__(self, out, n_shots, *, noiseless=False):
         self.out = out
-        self.shapes = [(n_shots, PRIMARY.n_pixels), (n_shots, SECONDARY.n_pixels)]
+        # The third array, when asked for: the primary spectra without noise.
+        self._names = ("primary", "secondary", "primary_noiseless")[: 3 if noiseless else 2]
+        widths = (PRIMARY.n_pixels, SECONDARY.n_pixels, PRIMARY.n_pixels)
+        self.shapes = [(n_shots, width) for width in widths[: len(self._names)]]
         if out is None:
             self.arrays = [np.empty(shape, dtype=np.float32) for shape in self.shapes]
             return
         os.makedirs(out, exist_ok=True)
         self.staging = np.empty(min(BLOCK, n_shots) * PRIMARY.n_pixels, dtype=np.float32)
         self.files = []
-        for name, shape in zip(self._NAMES, self.shapes, strict=True):
+        for name, shape in zip(self._names, self.shapes, strict=True):
             handle = open(self._path(name), "wb")  # closed in close()
             header = {"descr": "<f4", "fortran_order": False, "shape": shape}
             np.lib.format.write_array_header_1_0(handle, header)
@@ -55,4 +56,4 @@ class SpectraSink:
             return self.arrays
         for handle in self.files:
             handle.close()
-        return [np.load(self._path(name), mmap_mode="r") for name in self._NAMES]
+        return [np.load(self._path(name), mmap_mode="r") for name in self._names]

@@ -6,13 +6,12 @@ import time
 import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklspec.datasets import LINEAR_VIEWS, make_libs_transfer
 from sklspec.papers._transfer_comparison import compare_transfer_models
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
 from sklspec.papers._transfer_models import paper_transfer_models
-from sklspec.preprocessing import BaselineSubtractor
+from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
 from sklspec.utils._optional import import_optional
 
 # (train, validation, test) map shapes: the paper's regions, scaled down.
@@ -131,7 +130,7 @@ def run_demo(
         X["test"],
         Y["test"],
         models=models,
-        preprocessing=make_pipeline(BaselineSubtractor(), StandardScaler()),
+        preprocessing=make_pipeline(BaselineSubtractor(), SpectralScaler()),
         random_state=random_state,
         verbose=2 if verbose else 0,
     )

@@ -10,9 +10,8 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.metrics import silhouette_score
 from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, check_array, check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
@@ -26,6 +25,7 @@ from sklspec.metrics import (
     spectral_scoring,
 )
 from sklspec.papers._transfer_models import model_label, paper_transfer_models
+from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
 
@@ -88,11 +88,21 @@ def choose_n_clusters(
     return max(scores, key=scores.get), scores
 
 
-def wrap_transfer_model(estimator, preprocessing):
-    """Secondary-side preprocessing and a scaled primary side, as the paper does.
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "preprocessing": [HasMethods(["fit", "transform"]), None],
+        "scaling": SpectralScaler._parameter_constraints["scaling"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
+    """Secondary-side preprocessing and a scaled primary side.
 
-    The primary spectra are standardized for the model (a VAE needs scaled
-    spectra) and predictions come back in their own units.
+    The primary spectra are centred and scaled for the model (a network
+    needs values of order one) by
+    :class:`~sklspec.preprocessing.SpectralScaler` and predictions come back
+    in their own units.
 
     Parameters
     ----------
@@ -100,26 +110,33 @@ def wrap_transfer_model(estimator, preprocessing):
         The transfer model, from secondary to primary spectra.
     preprocessing : transformer or None
         Secondary-side preprocessing in front of it (cloned).
+    scaling : {"global", "channel", "none"}, default="global"
+        The primary side's scaling: one scale for all channels, each
+        channel's own (the paper's ``StandardScaler``), or centring only.
+        Per-channel scaling amplifies quiet channels and, with them, any
+        leftover baseline (the user guide's "Scaling" section).
 
     Returns
     -------
     model : sklearn.compose.TransformedTargetRegressor
         ``preprocessing`` then ``estimator`` (the pipeline step ``"model"``),
-        with a ``StandardScaler`` on the primary spectra.
+        with a ``SpectralScaler`` on the primary spectra.
 
     Examples
     --------
     >>> from sklearn.cross_decomposition import PLSRegression
-    >>> from sklearn.preprocessing import StandardScaler
     >>> from sklspec.papers import wrap_transfer_model
-    >>> model = wrap_transfer_model(PLSRegression(2), StandardScaler())
+    >>> from sklspec.preprocessing import SpectralScaler
+    >>> model = wrap_transfer_model(PLSRegression(2), SpectralScaler())
     >>> list(model.regressor.named_steps)
     ['preprocessing', 'model']
+    >>> model.transformer
+    SpectralScaler()
     """
     steps = [] if preprocessing is None else [("preprocessing", clone(preprocessing))]
     return TransformedTargetRegressor(
         regressor=Pipeline([*steps, ("model", estimator)]),
-        transformer=StandardScaler(),
+        transformer=SpectralScaler(scaling),
         check_inverse=False,
     )
 
@@ -161,14 +178,21 @@ def _n_parameters(model, n_outputs):
     """Parameters of a fitted model (the stored training pairs for KNN), and of its decoder."""
     model = model.regressor_.named_steps["model"]
     if hasattr(model, "mapper_"):  # LatentTransferRegressor: mapper + decoder
-        decoder_module = unwrap_frozen(model.vae_).net_.module_.decoder
-        decoder = sum(p.numel() for p in decoder_module.parameters())
+        latent = unwrap_frozen(model.vae_)
+        if hasattr(latent, "n_decoder_parameters_"):  # a LatentLibrary
+            decoder = latent.n_decoder_parameters_
+        else:
+            decoder = sum(p.numel() for p in latent.net_.module_.decoder.parameters())
         mapper, _ = _n_parameters_of(model.mapper_, model.latent_dim_)
         return (None if mapper is None else mapper + decoder), decoder
     return _n_parameters_of(model, n_outputs)
 
 
 def _n_parameters_of(model, n_outputs):
+    if hasattr(model, "base_"):  # ResidualMLPRegressor: the linear base and the correction
+        base, _ = _n_parameters_of(model.base_, n_outputs)
+        network = sum(p.numel() for p in model.net_.module_.parameters())
+        return (None if base is None else base + network), None
     if hasattr(model, "net_"):
         return sum(p.numel() for p in model.net_.module_.parameters()), None
     if hasattr(model, "coef_"):  # PLS and linear models: coefficients and intercepts
@@ -188,18 +212,20 @@ def compare_transfer_models(
     *,
     models=None,
     preprocessing=None,
+    scaling="global",
     n_clusters=None,
     calibration=None,
     test_targets=None,
+    Y_test_clean=None,
     random_state=None,
     verbose=0,
 ):
     """Run the transfer paper's comparison (Table 1) on paired spectra.
 
-    Every model is wrapped alike: ``preprocessing`` (e.g. a
-    ``StandardScaler``) on the secondary side, a ``StandardScaler`` on the
-    primary side through ``TransformedTargetRegressor``, so predictions and
-    metrics are in the primary spectra's own units. Each model's grid is
+    Every model is wrapped alike: ``preprocessing`` on the secondary side,
+    a :class:`~sklspec.preprocessing.SpectralScaler` on the primary side
+    through ``TransformedTargetRegressor`` (:func:`wrap_transfer_model`),
+    so predictions and metrics are in the primary spectra's own units. Each model's grid is
     searched by ``GridSearchCV`` on the one validation split (train on
     ``*_train``, score on ``*_val`` by mean Euclidean distance), the best
     is refitted on training plus validation data, and evaluated once on the
@@ -217,8 +243,12 @@ def compare_transfer_models(
         ``{name: (estimator, param_grid)}``; None takes
         :func:`paper_transfer_models` (its neural models at ``random_state``).
     preprocessing : transformer, default=None
-        Secondary-side preprocessing in front of every model; None means a
-        ``StandardScaler``.
+        Secondary-side preprocessing in front of every model; None means
+        ``SpectralScaler(scaling)``.
+    scaling : {"global", "channel", "none"}, default="global"
+        The primary side's scaling (and the secondary side's, when
+        ``preprocessing`` is None): one scale for all channels, each
+        channel's own (the paper's), or centring only.
     n_clusters : int, default=None
         Clusters of the k-means behind the k-score, fitted on the primary
         training spectra; None chooses it by silhouette on a subsample (the
@@ -233,6 +263,12 @@ def compare_transfer_models(
         Known analyte values of the test samples, the reference of
         ``calibration_rmse`` (the RMSEP). None compares with the
         calibration's predictions on the true primary test spectra.
+    Y_test_clean : array-like of shape (n_test, n_primary_channels), default=None
+        The primary test spectra without noise, when known (a simulator's
+        ``X_primary_noiseless``, preprocessed as ``Y_test``): the table
+        gains ``rse_clean``, each model's RSE against them, and
+        ``noise_floor`` is the RSE of the recorded test spectra against
+        them (what even a perfect transfer scores against ``Y_test``).
     random_state : int, RandomState instance or None, default=None
         Seed for the k-means and the default models.
     verbose : int, default=0
@@ -247,7 +283,9 @@ def compare_transfer_models(
         ``table`` (a pandas DataFrame, one row per model: mean Euclidean
         distance, mean cosine distance, RSE, k-score, parameter count,
         compression ratio, fit seconds, best parameters; with a
-        ``calibration``, its error too), ``calibration_floor`` (with
+        ``calibration``, its error too; with ``Y_test_clean``,
+        ``rse_clean``), ``noise_floor`` (with ``Y_test_clean``; else None),
+        ``calibration_floor`` (with
         ``test_targets``: the calibration's RMSEP on the true primary test
         spectra, what a perfect transfer would reach), ``predictions``
         (``{name: Y_pred}``), ``searches`` (the fitted ``GridSearchCV``
@@ -269,6 +307,7 @@ def compare_transfer_models(
     np.True_
     """
     pd = import_optional("pandas", "compare_transfer_models")
+    SpectralScaler(scaling)._validate_params()  # a bad name stops here, not after hours
     if calibration is not None:
         # Checked before hours of training, not after.
         check_is_fitted(
@@ -279,13 +318,22 @@ def compare_transfer_models(
                 f"test_targets has {len(test_targets)} rows but Y_test has {len(Y_test)}."
             )
     Y_train, Y_val, Y_test = (np.asarray(Y, dtype=np.float64) for Y in (Y_train, Y_val, Y_test))
+    noise_floor = None
+    if Y_test_clean is not None:
+        Y_test_clean = check_array(Y_test_clean, input_name="Y_test_clean")
+        if Y_test_clean.shape != Y_test.shape:
+            raise ValueError(
+                f"Y_test_clean has shape {Y_test_clean.shape}, but Y_test has {Y_test.shape}; "
+                "they must be the same spectra, with and without noise."
+            )
+        noise_floor = relative_squared_error(Y_test, Y_test_clean)
     X_fit = np.concatenate([np.asarray(X_train), np.asarray(X_val)])
     Y_fit = np.concatenate([Y_train, Y_val])
     split = PredefinedSplit(np.r_[np.full(len(Y_train), -1), np.zeros(len(Y_val), dtype=int)])
     if models is None:
         models = paper_transfer_models(random_state=random_state)
     if preprocessing is None:
-        preprocessing = StandardScaler()
+        preprocessing = SpectralScaler(scaling)
     rng = check_random_state(random_state)
     if n_clusters is None:
         n_clusters, _ = choose_n_clusters(Y_train, random_state=rng)
@@ -308,7 +356,7 @@ def compare_transfer_models(
                 for key, scorer in scoring.items()
             }
         search = GridSearchCV(
-            wrap_transfer_model(estimator, preprocessing),
+            wrap_transfer_model(estimator, preprocessing, scaling=scaling),
             {f"regressor__model__{key}": values for key, values in grid.items()},
             scoring=scoring,
             refit="neg_mean_euclidean_distance",
@@ -323,6 +371,11 @@ def compare_transfer_models(
             "euclidean": mean_euclidean_distance(Y_test, Y_pred),
             "cosine": mean_cosine_distance(Y_test, Y_pred),
             "rse": relative_squared_error(Y_test, Y_pred),
+            **(
+                {}
+                if Y_test_clean is None
+                else {"rse_clean": relative_squared_error(Y_test_clean, Y_pred)}
+            ),
             "k_score": k_score(Y_test, Y_pred, clusterer=clusterer),
             "n_parameters": n_params,
             "compression_ratio": (
@@ -363,6 +416,7 @@ def compare_transfer_models(
         floor = calibration_error(Y_test, Y_test, calibration=calibration, targets=test_targets)
     return Bunch(
         table=table,
+        noise_floor=noise_floor,
         calibration_floor=floor,
         predictions=predictions,
         searches=searches,

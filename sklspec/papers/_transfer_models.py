@@ -2,17 +2,20 @@
 
 from numbers import Integral
 
+import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
+from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import (
     LatentTransferRegressor,
+    ResidualMLPRegressor,
     SpectralMLPRegressor,
     StandardizationRegressor,
 )
@@ -21,6 +24,8 @@ from sklspec.vae import PRESETS, VAEEncoder
 
 # How reports and figures name the paper's models; other names are shown as given.
 MODEL_LABELS = {
+    "library_ridge": "library + ridge",
+    "library_residual": "library + residual MLP",
     "vae_mlp": "VAE + MLP",
     "vae_mlp_ft": "VAE + MLP, fine-tuned",
     "one_step": "one-step MLP",
@@ -119,6 +124,8 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
         "network": [dict],
         "mapper_layers": ["array-like"],
         "one_step_layers": ["array-like"],
+        "alphas": ["array-like", None],
+        "scaling": SpectralScaler._parameter_constraints["scaling"],
         "standardization": ["boolean"],
         "random_state": ["random_state"],
     },
@@ -131,27 +138,34 @@ def few_standards_models(
     network,
     mapper_layers=(64,),
     one_step_layers=(64, 8, 64),
+    alphas=(1e-3, 1e-2, 1e-1),
+    scaling="global",
     standardization=False,
     random_state=None,
 ):
-    """The candidates of a few-standards learning curve, each tunable on the fewest pairs.
+    """The candidates of a few-standards learning curve, each tuned on the pairs it gets.
 
     What :func:`transfer_learning_curve` compares (the benchmarks'
     ``corn_transfer_directions.py`` and ``libs_transfer_learning_curve.py``):
 
-    - ``"vae_mlp"`` and ``"vae_mlp_ft"``: :class:`LatentTransferRegressor`
-      on the primary lab's frozen ``library`` (a fitted
-      :class:`~sklspec.transfer.LatentLibrary` or VAE), the mapping network
-      alone learning from the pairs, without and with fine-tuning through
-      the frozen decoder (``objective="spectra"``); secondary spectra
-      standardized;
-    - ``"one_step"``: :class:`SpectralMLPRegressor`, both sides standardized;
-    - ``"pls"`` (1 to 16 components) and ``"knn"`` (1 to 10 neighbours),
-      tuned by 5-fold cross-validation on the pairs, the grids cut to what
-      the fewest pairs' folds can fit;
+    - on the primary lab's frozen ``library`` (a fitted
+      :class:`~sklspec.transfer.LatentLibrary` or VAE), only the mapping
+      learning from the pairs: ``"library_ridge"`` (ridge regression into
+      the latent codes, its penalty by leave-one-out), ``"library_residual"``
+      (ridge plus an MLP correction, :class:`ResidualMLPRegressor`), and the
+      paper's MLP mapper without and with fine-tuning through the frozen
+      decoder (``"vae_mlp"``, ``"vae_mlp_ft"``);
+    - ``"one_step"``: :class:`SpectralMLPRegressor`, both sides scaled;
+    - ``"pls"`` (1 to 16 components) and ``"knn"`` (1 to 10 neighbours);
     - with ``standardization``, ``"ds"`` and ``"pds"`` (window 5):
       :class:`StandardizationRegressor`, for instruments with the same
       channels (needs chemotools).
+
+    Every grid (the networks' L2 penalty ``alphas``, PLS's components,
+    KNN's neighbours) is searched by 5-fold cross-validation on the pairs,
+    cut to what the fewest pairs' folds can fit. The secondary spectra (and
+    the one-step MLP's primary spectra) are scaled by
+    ``SpectralScaler(scaling)``.
 
     Parameters
     ----------
@@ -160,10 +174,16 @@ def few_standards_models(
     fewest_pairs : int
         The smallest number of pairs the curve fits on.
     network : dict
-        Parameters of every :class:`SpectralMLPRegressor` (``lr``,
-        ``batch_size``, ``max_epochs``, ...).
+        Parameters of every network (``lr``, ``batch_size``,
+        ``max_epochs``, ...).
     mapper_layers, one_step_layers : tuple of int
-        Hidden layers of the mapping network and of the one-step MLP.
+        Hidden layers of the mapping networks and of the one-step MLP.
+    alphas : array-like of float or None, default=(1e-3, 1e-2, 1e-1)
+        The networks' L2 penalties (weight decay of the residual MLP) to
+        choose from by cross-validation; None trains them with
+        ``network``'s own.
+    scaling : {"global", "channel", "none"}, default="global"
+        The scaling of :class:`~sklspec.preprocessing.SpectralScaler`.
     standardization : bool, default=False
         Add DS and PDS.
     random_state : int or None, default=None
@@ -179,33 +199,46 @@ def few_standards_models(
     >>> import numpy as np
     >>> from sklspec.papers import few_standards_models
     >>> from sklspec.transfer import LatentLibrary
-    >>> from sklspec.vae import VAEEncoder
     >>> Y = np.random.default_rng(0).normal(size=(40, 12))
-    >>> library = LatentLibrary(VAEEncoder((8,), 2, max_epochs=2, device="cpu")).fit(Y)
+    >>> library = LatentLibrary(decoder="pca", n_components=2).fit(Y)
     >>> models = few_standards_models(library, fewest_pairs=5, network={"max_epochs": 5})
     >>> sorted(models)
-    ['knn', 'one_step', 'pls', 'vae_mlp', 'vae_mlp_ft']
+    ['knn', 'library_residual', 'library_ridge', 'one_step', 'pls', 'vae_mlp', 'vae_mlp_ft']
     >>> models["pls"].param_grid
     {'n_components': [1, 2, 3, 4]}
     """
     smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
     frozen = FrozenEstimator(library)
+    folds = KFold(5)
 
-    def latent(objective):
-        mapper = SpectralMLPRegressor(mapper_layers, random_state=random_state, **network)
+    def tuned(model, prefix):
+        if alphas is None:
+            return model
+        return GridSearchCV(model, {f"{prefix}alpha": list(alphas)}, cv=folds)
+
+    def latent(mapper, objective="latent"):
         transfer = LatentTransferRegressor(
             frozen, mapper, objective=objective, random_state=random_state
         )
-        return make_pipeline(StandardScaler(), transfer)
+        return make_pipeline(SpectralScaler(scaling), transfer)
 
-    folds = KFold(5)
-    one_step = SpectralMLPRegressor(one_step_layers, random_state=random_state, **network)
+    def mlp(layers):
+        return SpectralMLPRegressor(layers, random_state=random_state, **network)
+
+    mapper_prefix = "latenttransferregressor__mapper__"
+    residual = ResidualMLPRegressor(
+        hidden_layer_sizes=mapper_layers, random_state=random_state, **network
+    )
+    one_step = TransformedTargetRegressor(
+        make_pipeline(SpectralScaler(scaling), mlp(one_step_layers)),
+        transformer=SpectralScaler(scaling),
+    )
     models = {
-        "vae_mlp": latent("latent"),
-        "vae_mlp_ft": latent("spectra"),
-        "one_step": TransformedTargetRegressor(
-            make_pipeline(StandardScaler(), one_step), transformer=StandardScaler()
-        ),
+        "library_ridge": latent(RidgeCV(alphas=np.logspace(-3, 4, 8))),
+        "library_residual": tuned(latent(residual), mapper_prefix),
+        "vae_mlp": tuned(latent(mlp(mapper_layers)), mapper_prefix),
+        "vae_mlp_ft": tuned(latent(mlp(mapper_layers), "spectra"), mapper_prefix),
+        "one_step": tuned(one_step, "regressor__spectralmlpregressor__"),
         "pls": GridSearchCV(
             PLSRegression(scale=False),
             {"n_components": [k for k in (1, 2, 3, 4, 6, 8, 12, 16) if k <= smallest_fold]},

@@ -1,17 +1,19 @@
 """LatentTransferRegressor: secondary spectra to primary spectra through a VAE's latent space."""
 
+import inspect
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import get_tags
+from sklearn.utils import check_array, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
 from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
+from sklspec.transfer._residual import ResidualMLPRegressor
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils.validation import as_2d_targets, validate_spectra
@@ -22,7 +24,7 @@ def _decoder_and_scaling(vae):
     """The torch decoder of a fitted VAE or library, and the scaling before its encoder."""
     inner = unwrap_frozen(vae)
     if isinstance(inner, LatentLibrary):
-        return inner.vae_.net_.module_.decoder, inner.scaler_
+        return inner._decoder_module(), inner.scaler_
     return inner.net_.module_.decoder, None
 
 
@@ -50,17 +52,22 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     vae : VAEEncoder, LatentLibrary, FrozenEstimator or None, default=None
-        The primary system's VAE. An unfitted (or fitted, not frozen)
-        VAEEncoder or :class:`LatentLibrary` is cloned and fitted on ``Y``;
-        a ``FrozenEstimator`` around a fitted one is used as it is; None fits
-        ``VAEEncoder(random_state=...)`` with its defaults. Tune its
-        parameters through ``vae__latent_dim`` and the like.
+        The primary system's latent model. An unfitted (or fitted, not
+        frozen) VAEEncoder or :class:`LatentLibrary` is cloned and fitted on
+        ``Y``; a ``FrozenEstimator`` around a fitted one is used as it is;
+        None fits ``LatentLibrary(random_state=...)`` (one global scale, a
+        VAE with a small KL weight, its reconstruction floor measured).
+        Tune its parameters through ``vae__latent_dim`` and the like.
     mapper : regressor or None, default=None
-        The mapping network from secondary spectra to latent means, cloned
-        and fitted in ``fit``. None means ``SpectralMLPRegressor()``, the
-        paper's 128-512 MLP with leaky ReLU, lr 1e-4 and early stopping.
-        Tune it through ``mapper__lr``, ``mapper__hidden_layer_sizes`` and
-        the like; any multi-output regressor (e.g. ``PLSRegression``) fits.
+        The mapping from secondary spectra to latent codes, cloned and
+        fitted in ``fit``. None means :class:`ResidualMLPRegressor`: ridge
+        regression with an MLP correction of its residuals, a linear path
+        that few pairs suffice for. The paper's mapper is
+        ``SpectralMLPRegressor()`` (128-512, leaky ReLU, lr 1e-4). Any
+        multi-output regressor fits (``Ridge``, ``PLSRegression``). Tune it
+        through ``mapper__lr``, ``mapper__hidden_layer_sizes`` and the
+        like. Scale the secondary spectra first (a pipeline with
+        :class:`~sklspec.preprocessing.SpectralScaler`).
     target : {"spectra", "latent"}, default="spectra"
         What ``y`` holds in ``fit``: the primary spectra (encoded by the VAE
         into the mapper's targets), or their latent coordinates already,
@@ -99,8 +106,8 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
-    vae_ : VAEEncoder or FrozenEstimator
-        The fitted VAE of the primary system.
+    vae_ : VAEEncoder, LatentLibrary or FrozenEstimator
+        The fitted latent model of the primary system.
     mapper_ : regressor
         The fitted clone of ``mapper``, from secondary spectra to latent
         means (fine-tuned through the decoder with ``objective="spectra"``).
@@ -180,7 +187,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
     def _fitted_vae(self, Y, seed):
         vae = self.vae
         if vae is None:
-            vae = VAEEncoder(random_state=seed, verbose=self.verbose)
+            vae = LatentLibrary(random_state=seed)
         inner = unwrap_frozen(vae)
         if not isinstance(inner, VAEEncoder | LatentLibrary):
             raise TypeError(
@@ -229,12 +236,33 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
                 f"the mapper must be a SpectralMLPRegressor; got {type(mapper).__name__}."
             )
 
+    def _validation_pairs(self, mapper, X_val, y_val):
+        """``(X_val, Y_val)`` validated against the training data's widths, or None."""
+        if X_val is None and y_val is None:
+            return None
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val go together: give both or neither.")
+        if "X_val" not in inspect.signature(mapper.fit).parameters:
+            raise TypeError(
+                f"X_val and y_val are for the mapper's early stopping, but "
+                f"{type(mapper).__name__}.fit takes no validation data; use a "
+                "ResidualMLPRegressor mapper."
+            )
+        X_val = validate_spectra(self, X_val, dtype=[np.float32, np.float64], reset=False)
+        Y_val = as_2d_targets(check_array(y_val, ensure_2d=False, input_name="y_val"))
+        if len(Y_val) != len(X_val):
+            raise ValueError(
+                f"X_val has {len(X_val)} rows but y_val has {len(Y_val)}; they must be the "
+                "same samples."
+            )
+        return X_val, Y_val
+
     def _print(self, message):
         if self.verbose:
             print(message, flush=True)
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X, y, X_val=None, y_val=None):
         """Fit the VAE on the primary spectra (unless frozen) and the mapper.
 
         Parameters
@@ -242,7 +270,13 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_secondary_channels)
             Secondary spectra.
         y : array-like of shape (n_samples, n_primary_channels)
-            Primary spectra of the same samples (same rows).
+            Primary spectra of the same samples (same rows), or their
+            latent codes with ``target="latent"``.
+        X_val, y_val : array-like, default=None
+            Validation pairs (e.g. measured on another day) for the
+            mapper's early stopping, in the form of ``X`` and ``y``; they
+            are encoded like ``y`` and passed on as the mapper's ``X_val``
+            and ``y_val`` (a :class:`ResidualMLPRegressor` takes them).
 
         Returns
         -------
@@ -259,8 +293,9 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         )
         y_1d = Y.ndim == 1
         Y = as_2d_targets(Y)
-        mapper = SpectralMLPRegressor(verbose=self.verbose) if self.mapper is None else self.mapper
+        mapper = ResidualMLPRegressor(verbose=self.verbose) if self.mapper is None else self.mapper
         self._check_objective(mapper)
+        validation = self._validation_pairs(mapper, X_val, y_val)
         seed = seed_from(self.random_state)
         vae = self._fitted_vae(Y, seed)
         latent = Y if self.target == "latent" else vae.transform(Y)
@@ -269,7 +304,12 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
             seed_random_states(mapper, seed)
         name = "MLP" if isinstance(mapper, SpectralMLPRegressor) else type(mapper).__name__
         self._print(f"LatentTransferRegressor: fitting the {name} to the latent space")
-        mapper.fit(X, latent)
+        if validation is None:
+            mapper.fit(X, latent)
+        else:
+            X_val, Y_val = validation
+            codes_val = Y_val if self.target == "latent" else vae.transform(Y_val)
+            mapper.fit(X, latent, X_val=X_val, y_val=codes_val)
         history = None
         if self.objective == "spectra":
             self._print("LatentTransferRegressor: fine-tuning the MLP on the decoded spectra")
@@ -358,7 +398,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
-        vae = VAEEncoder() if self.vae is None else self.vae
-        mapper = SpectralMLPRegressor() if self.mapper is None else self.mapper
+        vae = LatentLibrary() if self.vae is None else self.vae
+        mapper = ResidualMLPRegressor() if self.mapper is None else self.mapper
         tags.non_deterministic = any(get_tags(model).non_deterministic for model in (vae, mapper))
         return tags
