@@ -22,6 +22,12 @@ from sklspec._cli._files import (
     read_spectra,
     read_targets,
 )
+from sklspec._cli._standards import (
+    cv_folds,
+    library_floor_note,
+    read_calibration_set,
+    read_library,
+)
 from sklspec._cli._stream import BlockReader, BlockWriter, transfer_blocks
 
 _MODEL_EXTENSIONS = (".sklspec",)
@@ -87,14 +93,13 @@ def _validation_part(args, primary, secondary, targets=None):
         raise CommandError(
             "--validation-targets goes with --validation-primary/--validation-secondary."
         )
-    if not 0 < args.validation_fraction < 1:
-        raise CommandError(
-            f"--validation-fraction must be between 0 and 1; got {args.validation_fraction:g}."
-        )
-    n_validation = round(args.validation_fraction * len(X))
+    fraction = 0.2 if args.validation_fraction is None else args.validation_fraction
+    if not 0 < fraction < 1:
+        raise CommandError(f"--validation-fraction must be between 0 and 1; got {fraction:g}.")
+    n_validation = round(fraction * len(X))
     if n_validation < 2 or len(X) - n_validation < 3:
         raise CommandError(
-            f"too few pairs ({len(X)}) to hold out {args.validation_fraction:g} of them for "
+            f"too few pairs ({len(X)}) to hold out {fraction:g} of them for "
             "validation: need at least 2 validation and 3 training pairs; give more pairs, "
             "a larger --validation-fraction, or --validation-primary/--validation-secondary."
         )
@@ -163,6 +168,7 @@ def _check_network_options(args):
     for option, values in (
         ("--epochs", [args.epochs]),
         ("--latent-dim", [args.latent_dim]),
+        ("--components", [args.components]),
         ("--vae-hidden", args.vae_hidden),
     ):
         if min(values) < 1:
@@ -185,6 +191,8 @@ def _fit_transfer(args):
                 args.secondary,
                 args.validation_primary,
                 args.validation_secondary,
+                args.primary_library,
+                args.calibration_primary,
             )
             if path
         ],
@@ -204,10 +212,19 @@ def _fit_transfer(args):
         targets = read_targets(
             args.targets, key=args.key, n_rows=len(primary.values), rows_of=args.primary
         )
+    library_spectra = read_library(args, primary, _header(args))
+    calibration_set = read_calibration_set(args, primary, _header(args))
     names = _chosen_models(args, primary, secondary)
-    X_train, Y_train, X_val, Y_val, t_train, t_val = _validation_part(
-        args, primary, secondary, targets
-    )
+    folds = cv_folds(args, len(primary.values))
+    if folds is None:
+        X_train, Y_train, X_val, Y_val, t_train, t_val = _validation_part(
+            args, primary, secondary, targets
+        )
+    else:
+        X_train, Y_train, t_train = secondary.values, primary.values, targets
+        X_val = Y_val = t_val = None
+
+    from sklearn.model_selection import KFold
 
     from sklspec._cli._selection import (
         candidate_models,
@@ -215,7 +232,9 @@ def _fit_transfer(args):
         compare_candidates,
         fit_calibration,
         format_table,
+        library_model,
         refit_best,
+        scales_primary_itself,
     )
     from sklspec.io import save
     from sklspec.papers import wrap_transfer_model
@@ -225,11 +244,18 @@ def _fit_transfer(args):
         # baseline-free primary spectra, and applies the subtraction to new
         # secondary spectra itself.
         subtract = _baseline_subtractor(args)
-        Y_train, Y_val = subtract.fit_transform(Y_train), subtract.fit_transform(Y_val)
+        Y_train = subtract.fit_transform(Y_train)
+        Y_val = None if Y_val is None else subtract.fit_transform(Y_val)
+        if library_spectra is not None:
+            library_spectra = subtract.fit_transform(library_spectra)
+        if calibration_set is not None:
+            calibration_set = (subtract.fit_transform(calibration_set[0]), calibration_set[1])
     preprocessing = _preprocessing(args)
 
     def wrap(estimator):
-        return wrap_transfer_model(estimator, preprocessing, scaling=args.scaling)
+        # A library scales the primary spectra itself (a frozen one, as it was fitted).
+        scaling = None if scales_primary_itself(estimator) else args.scaling
+        return wrap_transfer_model(estimator, preprocessing, scaling=scaling)
 
     settings = {
         "latent_dim": args.latent_dim,
@@ -238,23 +264,62 @@ def _fit_transfer(args):
         "lr": args.lr,
         "seed": args.seed,
         "verbose": args.verbose,
+        "decoder": args.library_decoder,
+        "components": args.components,
+        "scaling": args.scaling,
+        "library": None,
     }
+    start = time.perf_counter()
+    library_info = None
+    if library_spectra is not None and any(n.startswith("library_") for n in names):
+        library = library_model(
+            settings, n_spectra=len(library_spectra), n_channels=library_spectra.shape[1]
+        )
+        settings["library"] = library.fit(library_spectra)
+        library_info = {
+            "spectra": len(library_spectra),
+            "decoder": library.decoder,
+            "latent_dim": library.latent_dim_,
+            "reconstruction_error": library.reconstruction_error_,
+        }
+        print(
+            f"library: {library.decoder} decoder, {library.latent_dim_} latent dimensions, "
+            f"fitted on {len(library_spectra)} primary spectra; reconstruction floor (RSE "
+            f"of held-out library spectra): {library.reconstruction_error_:.4g}"
+        )
+    # The fewest pairs any fit of the comparison trains on.
+    n_fit = len(X_train) if folds is None else len(X_train) - -(-len(X_train) // folds)
     candidates = candidate_models(
-        names, n_train=len(X_train), n_channels=X_train.shape[1], settings=settings
+        names,
+        n_train=n_fit,
+        n_channels=X_train.shape[1],
+        n_primary=Y_train.shape[1],
+        settings=settings,
     )
     check_settings(candidates)
-    print(
-        f"comparing {', '.join(_label(name) for name in names)} on {len(X_train)} training "
-        f"and {len(X_val)} validation pairs: secondary {X_train.shape[1]} -> primary "
-        f"{Y_train.shape[1]} channels"
+    scored_on = (
+        f"on {len(X_train)} training and {len(X_val)} validation pairs"
+        if folds is None
+        else f"by {folds}-fold cross-validation over {len(X_train)} pairs"
     )
-    start = time.perf_counter()
+    print(
+        f"comparing {', '.join(_label(name) for name in names)} {scored_on}: secondary "
+        f"{X_train.shape[1]} -> primary {Y_train.shape[1]} channels"
+    )
     calibration = None
+    calibrated_on = "the primary training spectra"
     if targets is not None:
-        calibration = fit_calibration(Y_train, t_train, seed=args.seed)
+        if calibration_set is not None:
+            calibration = fit_calibration(*calibration_set, seed=args.seed)
+            calibrated_on = f"{len(calibration_set[0])} primary calibration spectra"
+        elif folds is None:
+            calibration = fit_calibration(Y_train, t_train, seed=args.seed)
+        else:
+            calibrated_on = "each fold's primary training spectra"
+        components = "" if calibration is None else f", {calibration.n_components} component(s)"
         print(
-            f"calibration: PLS of {targets.shape[1]} analyte(s) on the primary training "
-            f"spectra, {calibration.n_components} component(s) by 5-fold cross-validation"
+            f"calibration: PLS of {targets.shape[1]} analyte(s) on {calibrated_on}"
+            f"{components}, chosen by 5-fold cross-validation"
         )
     rows = compare_candidates(
         candidates,
@@ -263,26 +328,51 @@ def _fit_transfer(args):
         Y_train,
         X_val,
         Y_val,
+        cv=None if folds is None else KFold(folds, shuffle=True, random_state=args.seed),
         calibration=calibration,
-        targets=t_val,
+        targets=t_val if folds is None else t_train,
+        seed=args.seed,
         select_by=args.select_by,
         debug=args.debug,
     )
-    print(format_table(rows, len(X_val), select_by=args.select_by))
-    X_all, Y_all = np.concatenate([X_train, X_val]), np.concatenate([Y_train, Y_val])
+    n_scored = len(X_train) if folds is not None else len(X_val)
+    print(
+        format_table(
+            rows,
+            n_scored,
+            select_by=args.select_by,
+            cv_folds=folds,
+            calibrated_on=calibrated_on,
+        )
+    )
+    if settings["library"] is not None:
+        floor = settings["library"].reconstruction_error(Y_train if folds else Y_val)
+        note = library_floor_note(rows, floor)
+        if note:
+            print(note)
+    if folds is None:
+        X_all, Y_all = np.concatenate([X_train, X_val]), np.concatenate([Y_train, Y_val])
+    else:
+        X_all, Y_all = X_train, Y_train
     criterion = "RSE" if args.select_by == "rse" else "RMSEP"
-    print(f"refitting {rows[0]['label']} (lowest validation {criterion}) on all {len(X_all)} pairs")
+    by = "validation" if folds is None else "cross-validated"
+    print(f"refitting {rows[0]['label']} (lowest {by} {criterion}) on all {len(X_all)} pairs")
     model = refit_best(candidates, wrap, rows, X_all, Y_all)
     info = {
         "command": "fit-transfer",
         "pairs": len(X_all),
         "model": rows[0]["label"],
-        "validation_pairs": len(X_val),
+        "validation_pairs": n_scored,
+        "cv_folds": folds,
         "baseline_subtracted": args.baseline is not None,
         "scaling": args.scaling,
         "selected_by": args.select_by,
         "comparison": rows,
     }
+    if library_info is not None:
+        info["library"] = library_info
+    if calibration_set is not None:
+        info["calibration_spectra"] = len(calibration_set[0])
     for name, spectra in (("primary", primary), ("secondary", secondary)):
         if spectra.wavelengths is not None:
             info[f"{name}_wavelengths"] = spectra.wavelengths.tolist()
@@ -405,7 +495,9 @@ def _info(args):
 
             n_validation = info["info"].get("validation_pairs", "?")
             select_by = info["info"].get("selected_by", "rse")
-            table = format_table(value, n_validation, select_by=select_by)
+            table = format_table(
+                value, n_validation, select_by=select_by, cv_folds=info["info"].get("cv_folds")
+            )
             table = table.replace("\n", "\n    ")
             print(f"  models compared:\n    {table}")
             continue
@@ -476,16 +568,26 @@ def build_parser():
     fit.add_argument("-o", "--output", required=True, help="model file to write (.sklspec)")
     fit.add_argument(
         "--models",
-        help="comma-separated models to compare, from vae_mlp (the paper's VAE + MLP), "
-        "one_step (one MLP), pls, knn, ds and pds (direct and piecewise direct "
-        "standardization); default: all of them, DS and PDS only when both instruments "
-        "share one wavelength grid",
+        help="comma-separated models to compare, from library_ridge and library_residual "
+        "(a latent library of the primary spectra, mapped into by ridge regression, or by "
+        "ridge plus an MLP correction), vae_mlp (the paper's VAE + MLP), one_step (one "
+        "MLP), pls, knn, ds and pds (direct and piecewise direct standardization); "
+        "default: all of them, DS and PDS only when both instruments share one wavelength "
+        "grid",
     )
     fit.add_argument(
         "--validation-fraction",
         type=float,
-        default=0.2,
-        help="fraction of the pairs, drawn at random, held out to tune and compare the models",
+        help="fraction of the pairs, drawn at random, held out to tune and compare the models "
+        "(default: 0.2 from 40 pairs on; with fewer, models are compared by 5-fold "
+        "cross-validation over all pairs)",
+    )
+    fit.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="compare the models by K-fold cross-validation over all pairs instead of a "
+        "held-out part",
     )
     fit.add_argument(
         "--validation-primary",
@@ -501,6 +603,17 @@ def build_parser():
         "training spectra, applied to its transferred validation spectra (RMSEP)",
     )
     fit.add_argument("--validation-targets", help="analyte values of the separate validation pairs")
+    fit.add_argument(
+        "--primary-library",
+        help="unpaired primary spectra (as many as you have) for the library models: a "
+        "latent library is fitted on them, and only the mapping learns from the pairs",
+    )
+    fit.add_argument(
+        "--calibration-primary",
+        help="primary spectra of a calibration set: with --calibration-targets, the RMSEP "
+        "calibration is fitted on them instead of the training pairs",
+    )
+    fit.add_argument("--calibration-targets", help="analyte values of the calibration set")
     fit.add_argument(
         "--select-by",
         choices=["rse", "rmsep"],
@@ -524,6 +637,16 @@ def build_parser():
         help="how both instruments' spectra are scaled after centring, for every model: one "
         "scale for all channels, each channel's own (a StandardScaler; it amplifies quiet "
         "channels and any leftover baseline), or none",
+    )
+    fit.add_argument(
+        "--library-decoder",
+        choices=["pca", "vae", "pca+vae"],
+        default="pca",
+        help="the library models' latent space: principal components, a VAE, or components "
+        "plus a VAE of what they leave",
+    )
+    fit.add_argument(
+        "--components", type=int, default=16, help="principal components of the library"
     )
     fit.add_argument("--latent-dim", type=int, default=16, help="width of the VAE's latent space")
     fit.add_argument(

@@ -419,15 +419,27 @@ def test_fit_transfer_compares_the_models_and_keeps_the_best(pairs, tmp_path, ca
     out = capsys.readouterr().out
     # 20 secondary and 30 primary channels: DS and PDS cannot map channel to channel.
     assert "DS and PDS left out: the two instruments' wavelength grids differ." in out
-    assert "comparing VAE + MLP, one-step MLP, PLS, KNN on 240 training and 60 validation" in out
+    assert (
+        "comparing library + ridge, library + residual MLP, VAE + MLP, one-step MLP, PLS, KNN "
+        "on 240 training and 60 validation" in out
+    )
     assert "  VAE + MLP 2/2 (MLP lr 0.001): validation RSE " in out
     assert "  KNN 6/6 (neighbours 20): validation RSE " in out
     assert "lower is better in every column (cosine distance runs from -1" in out
     rows = _info(output)["info"]["comparison"]
     assert next(row["label"] for row in rows) == "PLS"  # the data are linear: PLS is exact
-    assert sorted(row["label"] for row in rows) == ["KNN", "PLS", "VAE + MLP", "one-step MLP"]
-    rse = [row["rse"] for row in rows]
-    assert rse == sorted(rse) and rse[0] < 1e-10 < rse[1]
+    assert sorted(row["label"] for row in rows) == [
+        "KNN",
+        "PLS",
+        "VAE + MLP",
+        "library + residual MLP",
+        "library + ridge",
+        "one-step MLP",
+    ]
+    rse = {row["label"]: row["rse"] for row in rows}
+    assert list(rse.values()) == sorted(rse.values()) and rse["PLS"] < 1e-10
+    # The library's principal components hold the two amounts: ridge into them nearly so.
+    assert rse["library + ridge"] < 1e-4 < rse["KNN"]
     assert rows[0]["settings"] == {"n_components": 2}
     assert "refitting PLS (lowest validation RSE) on all 300 pairs" in out
     info = _info(output)
@@ -487,7 +499,10 @@ def test_fit_transfer_given_validation_files_and_same_grid_models(pairs, tmp_pat
     default = [*command[:-2], "--epochs", "2", "--latent-dim", "2", "--vae-hidden", "8"]
     assert main(default) == 0
     out = capsys.readouterr().out
-    assert "comparing VAE + MLP, one-step MLP, PLS, KNN, DS, PDS on 200 training" in out
+    assert (
+        "comparing library + ridge, library + residual MLP, VAE + MLP, one-step MLP, PLS, KNN, "
+        "DS, PDS on 200 training" in out
+    )
     assert main([*command, validation[0], validation[1]]) == 2
     assert "--validation-primary and --validation-secondary go together" in capsys.readouterr().err
 
@@ -495,7 +510,10 @@ def test_fit_transfer_given_validation_files_and_same_grid_models(pairs, tmp_pat
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"--models": "pls,svm"}, r"--models: unknown model svm; choose from vae_mlp, one_step, "),
+        (
+            {"--models": "pls,svm"},
+            r"--models: unknown model svm; choose from library_ridge, library_residual, vae_mlp, ",
+        ),
         (
             {"--models": "ds"},
             r"--models: ds map each channel onto the same channel, but the "
@@ -533,24 +551,30 @@ def test_fit_transfer_baseline_subtraction(pairs, tmp_path, capsys):
     assert relative_squared_error(primary[:20], predicted) > 0.1
 
 
-@pytest.mark.parametrize("name", ["vae_mlp", "one_step", "pls", "knn", "ds", "pds"])
+@pytest.mark.parametrize(
+    "name",
+    ["library_ridge", "library_residual", "vae_mlp", "one_step", "pls", "knn", "ds", "pds"],
+)
+@pytest.mark.filterwarnings("ignore::sklspec.exceptions.LibraryFloorWarning")  # 3 epochs
 def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):
     # Whichever candidate wins, its model file predicts exactly as the model did.
-    from sklearn.preprocessing import StandardScaler
-
-    from sklspec._cli._selection import candidate_models
+    from sklspec._cli._selection import candidate_models, scales_primary_itself
     from sklspec.io import load, save
     from sklspec.papers import wrap_transfer_model
+    from sklspec.preprocessing import SpectralScaler
 
     rng = np.random.default_rng(0)
     amounts = rng.uniform(size=(80, 2))
     X = amounts @ rng.normal(size=(2, 12))
     Y = amounts @ rng.normal(size=(2, 12)) + 0.1 * X**2
     settings = dict(latent_dim=2, vae_hidden=[8], epochs=3, lr=1e-2, seed=0, verbose=0)
+    settings.update(decoder="pca+vae", components=2, scaling="global", library=None)
     ((estimator, grid),) = candidate_models(
-        [name], n_train=80, n_channels=12, settings=settings
+        [name], n_train=80, n_channels=12, n_primary=12, settings=settings
     ).values()
-    model = wrap_transfer_model(estimator, StandardScaler()).fit(X, Y)
+    scaling = None if scales_primary_itself(estimator) else "global"
+    assert (scaling is None) == name.startswith("library_")
+    model = wrap_transfer_model(estimator, SpectralScaler(), scaling=scaling).fit(X, Y)
     save(model, tmp_path / "m.sklspec")
     np.testing.assert_array_equal(load(tmp_path / "m.sklspec").predict(X), model.predict(X))
     assert grid == {} or all(len(values) >= 1 for values in grid.values())
@@ -696,3 +720,116 @@ def test_fit_transfer_fits_the_reliability_score_on_a_dozen_pairs(tmp_path, caps
     from sklspec.io import read_info
 
     assert read_info(model)["companions"] == ["reliability"]
+
+
+@pytest.fixture(scope="module")
+def standards(tmp_path_factory):
+    """A primary library of 200 unpaired spectra, 20 pairs, and a calibration set."""
+    folder = tmp_path_factory.mktemp("standards")
+    rng = np.random.default_rng(0)
+    bands, secondary_bands = np.abs(rng.normal(size=(3, 40))), rng.normal(size=(3, 25))
+    amounts = rng.uniform(size=(300, 3))
+    primary = 10 * amounts @ bands + rng.normal(0, 0.02, (300, 40))
+    secondary = 10 * amounts @ secondary_bands + rng.normal(0, 0.02, (300, 25))
+    np.save(folder / "library.npy", primary[:200])
+    np.save(folder / "primary.npy", primary[200:220])
+    np.save(folder / "secondary.npy", secondary[200:220])
+    np.save(folder / "targets.npy", amounts[200:220, 0])
+    np.save(folder / "calibration.npy", primary[220:])
+    np.save(folder / "calibration_targets.npy", amounts[220:, 0])
+    np.save(folder / "narrow.npy", primary[:50, :30])
+    return folder, primary, secondary
+
+
+def standards_args(folder, **overrides):
+    args = {
+        "--primary": str(folder / "primary.npy"),
+        "--secondary": str(folder / "secondary.npy"),
+        "--primary-library": str(folder / "library.npy"),
+        "-o": str(folder / "model.sklspec"),
+        "--models": "library_ridge,pls",
+        "--components": "3",
+        **overrides,
+    }
+    return ["fit-transfer", "--force", *[item for pair in args.items() for item in pair]]
+
+
+def test_few_standards_with_a_primary_library_and_a_calibration_set(standards, capsys):
+    from sklearn.frozen import FrozenEstimator
+
+    from sklspec.io import load
+
+    folder, primary, secondary = standards
+    extra = {
+        "--targets": str(folder / "targets.npy"),
+        "--calibration-primary": str(folder / "calibration.npy"),
+        "--calibration-targets": str(folder / "calibration_targets.npy"),
+    }
+    assert main(standards_args(folder, **extra)) == 0
+    out = capsys.readouterr().out
+    # 20 pairs: ranked by cross-validation over all of them, not a held-out handful.
+    assert "by 5-fold cross-validation over 20 pairs" in out
+    assert "Scores by 5-fold cross-validation over the 20 pairs" in out
+    assert "fitted on 200 primary spectra; reconstruction floor" in out
+    assert "calibration: PLS of 1 analyte(s) on 80 primary calibration spectra" in out
+    info = _info(folder / "model.sklspec")["info"]
+    assert info["cv_folds"] == 5 and info["calibration_spectra"] == 80
+    assert info["library"]["spectra"] == 200 and info["library"]["decoder"] == "pca"
+    assert info["library"]["reconstruction_error"] < 1e-4
+    rows = {row["model"]: row for row in info["comparison"]}
+    assert set(rows) == {"library_ridge", "pls"} and rows["library_ridge"]["rmsep"] > 0
+    model = load(folder / "model.sklspec")
+    predicted = model.predict(secondary[220:])
+    assert relative_squared_error(primary[220:], predicted) < 0.01
+    if info["model"] == "library + ridge":
+        # The library travels frozen, as it was fitted on the library spectra.
+        assert isinstance(model.regressor_[-1].vae_, FrozenEstimator)
+
+
+def test_cross_validated_rmsep_calibrates_each_fold_on_its_own_pairs(standards, capsys):
+    folder, _, _ = standards
+    args = standards_args(folder, **{"--targets": str(folder / "targets.npy"), "--cv": "4"})
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "on each fold's primary training spectra" in out
+    assert "Scores by 4-fold cross-validation over the 20 pairs" in out
+    assert "Models are ranked by cross-validated RSE." in out
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--primary-library": "missing.npy"}, r"missing.npy: no such file"),
+        ({"--primary-library": "narrow.npy"}, r"narrow.npy: spectra of 30 channels; the primary"),
+        ({"--calibration-primary": "calibration.npy"}, r"go together: give both or neither"),
+        (
+            {
+                "--calibration-primary": "calibration.npy",
+                "--calibration-targets": "calibration_targets.npy",
+            },
+            r"--calibration-primary scores each model's transferred spectra by a calibration; "
+            r"it needs --targets",
+        ),
+        (
+            {
+                "--targets": "targets.npy",
+                "--calibration-primary": "calibration.npy",
+                "--calibration-targets": "targets.npy",
+            },
+            r"targets.npy has 20 rows of targets and .*calibration.npy 80 spectra",
+        ),
+        ({"--cv": "1"}, r"--cv must be between 2 and the 20 pairs; got 1"),
+        ({"--components": "0"}, r"--components must be a positive integer; got 0"),
+    ],
+)
+def test_few_standards_input_errors(standards, tmp_path, capsys, change, message):
+    folder, _, _ = standards
+    change = {
+        key: str(folder / value) if value.endswith(".npy") else value
+        for key, value in change.items()
+    }
+    output = tmp_path / "m.sklspec"
+    assert main(standards_args(folder, **{**change, "-o": str(output)})) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(message, error), error
+    assert not output.exists()

@@ -9,6 +9,7 @@ import pytest
 import torch
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 from test_common import _instances
@@ -16,7 +17,12 @@ from test_common import _instances
 from sklspec.exceptions import ModelFileError
 from sklspec.io import FORMAT_VERSION, load, read_info, save
 from sklspec.papers import wrap_transfer_model
-from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor, StandardizationRegressor
+from sklspec.transfer import (
+    LatentLibrary,
+    LatentTransferRegressor,
+    SpectralMLPRegressor,
+    StandardizationRegressor,
+)
 from sklspec.vae import VAEEncoder
 
 safetensors = pytest.importorskip("safetensors.numpy")
@@ -182,6 +188,26 @@ def test_a_payload_hidden_in_a_genuine_model_is_refused_whole(saved, tmp_path):
     with pytest.raises(ModelFileError, match="posix.system. Nothing was loaded"):
         load(path)
     assert not marker.exists()
+
+
+def test_a_library_model_with_an_identity_primary_side_round_trips(tmp_path, pairs):
+    X, Y = pairs
+    library = LatentLibrary(decoder="pca", n_components=3, random_state=0).fit(Y)
+    model = wrap_transfer_model(
+        LatentTransferRegressor(FrozenEstimator(library), Ridge(1e-3)), StandardScaler(),
+        scaling=None,
+    ).fit(X, Y)  # fmt: skip
+    save(model, tmp_path / "m.sklspec")
+    np.testing.assert_array_equal(load(tmp_path / "m.sklspec").predict(X), model.predict(X))
+
+    def plant(header):
+        transformer = header["model"]["__object__"][1]["__dict__"]["transformer_"]
+        state = transformer["__object__"][1]["__dict__"]
+        state["func"] = {"__object__": ["sklearn.linear_model._ridge.Ridge", {"__dict__": {}}, {}]}
+
+    _rewrite(tmp_path / "m.sklspec", plant)
+    with pytest.raises(ModelFileError, match="FunctionTransformer may only be the identity"):
+        load(tmp_path / "m.sklspec")
 
 
 def test_a_pickle_payload_file_is_not_loaded(tmp_path):

@@ -8,6 +8,7 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
+from sklspec.metrics import relative_squared_error
 from sklspec.papers import plot_transfer_learning_curve, transfer_learning_curve
 
 matplotlib.use("Agg")
@@ -62,7 +63,26 @@ def test_curves_fall_with_more_pairs_and_are_nested_per_draw(pairs):
         random_state=0,
     )
     np.testing.assert_array_equal(again.table["rse"], table.loc[["ridge"], "rse"])
-    assert "calibration_rmse" not in again.table
+    assert "calibration_rmse" not in again.table and again.noise_floor is None
+
+
+def test_scores_against_the_noiseless_truth(pairs):
+    X, Y, _, _ = pairs
+    noise = np.random.default_rng(1).normal(0, 0.2, size=(50, 40))
+    result = transfer_learning_curve(
+        X[:100], Y[:100], X[100:], Y[100:] + noise, models={"ridge": Ridge(1.0)},
+        n_pairs=[40], n_repeats=2, Y_test_clean=Y[100:], random_state=0,
+    )  # fmt: skip
+    # Against the noisy test spectra the ridge cannot beat the noise; against the
+    # clean ones it nearly vanishes.
+    assert result.noise_floor == pytest.approx(relative_squared_error(Y[100:] + noise, Y[100:]))
+    row = result.table.loc[("ridge", 40)]
+    assert row["rse_clean"] < 0.2 * row["rse"] and row["rse"] > 0.9 * result.noise_floor
+    with pytest.raises(ValueError, match="Y_test_clean has shape \\(5, 40\\)"):
+        transfer_learning_curve(
+            X[:100], Y[:100], X[100:], Y[100:], models={"ridge": Ridge()}, n_pairs=[5],
+            Y_test_clean=Y[:5],
+        )  # fmt: skip
 
 
 def test_a_model_that_cannot_fit_few_pairs_scores_nan_and_is_reported(pairs):

@@ -19,6 +19,8 @@ from sklspec._cli._files import CommandError
 from sklspec.metrics import spectral_scoring
 
 MODEL_LABELS = {
+    "library_ridge": "library + ridge",
+    "library_residual": "library + residual MLP",
     "vae_mlp": "VAE + MLP",
     "one_step": "one-step MLP",
     "pls": "PLS",
@@ -27,8 +29,11 @@ MODEL_LABELS = {
     "pds": "PDS",
 }
 SAME_GRID_MODELS = ("ds", "pds")
+#: Models whose primary side is scaled by their own library (the wrap leaves it alone).
+LIBRARY_MODELS = ("library_ridge", "library_residual")
 _SETTING_LABELS = {
     "mapper__lr": "MLP lr",
+    "mapper__alpha": "MLP alpha",
     "lr": "lr",
     "n_components": "components",
     "n_neighbors": "neighbours",
@@ -41,17 +46,24 @@ _SCORERS = {
 }
 
 
-def candidate_models(names, *, n_train, n_channels, settings):
+def candidate_models(names, *, n_train, n_channels, n_primary, settings):
     """``{name: (estimator, grid)}`` for the chosen models, grids cut to the data's size.
 
     ``settings`` holds the command's network options: ``latent_dim``,
-    ``vae_hidden``, ``epochs``, ``lr``, ``seed`` and ``verbose``.
+    ``vae_hidden``, ``epochs``, ``lr``, ``seed`` and ``verbose``; and the
+    library's: ``library`` (a fitted ``LatentLibrary``, frozen into the
+    library models, or None: they fit one on the training pairs),
+    ``decoder``, ``components`` and ``scaling``.
     """
+    import numpy as np
     from sklearn.cross_decomposition import PLSRegression
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import RidgeCV
     from sklearn.neighbors import KNeighborsRegressor
 
     from sklspec.transfer import (
         LatentTransferRegressor,
+        ResidualMLPRegressor,
         SpectralMLPRegressor,
         StandardizationRegressor,
     )
@@ -61,7 +73,25 @@ def candidate_models(names, *, n_train, n_channels, settings):
     epochs, hidden = settings["epochs"], tuple(settings["vae_hidden"])
     mlp = dict(max_epochs=epochs, random_state=seed, verbose=verbose)
     learning_rates = [lr, lr / 10]
+
+    def library():
+        if settings.get("library") is not None:
+            return FrozenEstimator(settings["library"])
+        return library_model(settings, n_spectra=n_train, n_channels=n_primary)
+
     builders = {
+        "library_ridge": lambda: (
+            LatentTransferRegressor(library(), RidgeCV(alphas=np.logspace(-3, 4, 8))),
+            {},
+        ),
+        "library_residual": lambda: (
+            LatentTransferRegressor(
+                library(),
+                ResidualMLPRegressor(hidden_layer_sizes=(64,), lr=lr, **mlp),
+                random_state=seed,
+            ),
+            {"mapper__alpha": [1e-3, 1e-2, 1e-1]},
+        ),
         "vae_mlp": lambda: (
             LatentTransferRegressor(
                 VAEEncoder(
@@ -101,6 +131,42 @@ def candidate_models(names, *, n_train, n_channels, settings):
         ),
     }
     return {name: builders[name]() for name in names}
+
+
+def library_model(settings, *, n_spectra, n_channels):
+    """The unfitted ``LatentLibrary`` of the command's library options.
+
+    Its principal components are cut to what ``n_spectra`` primary spectra
+    of ``n_channels`` (less the held-out tenth) can give.
+    """
+    from sklspec.transfer import LatentLibrary
+    from sklspec.vae import VAEEncoder
+
+    n_fit = n_spectra - -(-n_spectra // 10)
+    vae = VAEEncoder(
+        tuple(settings["vae_hidden"]),
+        settings["latent_dim"],
+        beta=0.01,
+        lr=settings["lr"],
+        max_epochs=settings["epochs"],
+        random_state=settings["seed"],
+        verbose=settings["verbose"],
+    )
+    return LatentLibrary(
+        vae,
+        decoder=settings["decoder"],
+        n_components=max(1, min(settings["components"], n_fit - 1, n_channels)),
+        scaling=settings["scaling"],
+        random_state=settings["seed"],
+    )
+
+
+def scales_primary_itself(estimator):
+    """Whether a candidate holds a ``LatentLibrary``, which scales the primary spectra itself."""
+    from sklspec.base import unwrap_frozen
+    from sklspec.transfer import LatentLibrary
+
+    return isinstance(unwrap_frozen(getattr(estimator, "vae", None)), LatentLibrary)
 
 
 def check_settings(candidates):
@@ -198,10 +264,43 @@ def fit_calibration(Y_train, targets, *, seed):
     return search.fit(Y_train, targets).best_estimator_
 
 
-def _rmsep(candidates, wrap, row, X_train, Y_train, X_val, Y_val, calibration, targets):
-    """The calibration's analyte error on a model's transferred validation spectra."""
+def _cv_rmsep(model, X, Y, targets, *, cv, calibration, seed):
+    """The RMSEP of a model's out-of-fold transfers through a calibration.
+
+    ``model`` None scores the true primary spectra (the floor).
+    ``calibration`` None: each fold's calibration is fitted on that fold's
+    training pairs, so a held-out pair's primary spectrum never calibrates
+    what scores it.
+    """
+    from sklearn.metrics import root_mean_squared_error
+
+    targets = np.asarray(targets, dtype=np.float64).reshape(len(Y), -1)
+    predicted = np.empty_like(targets)
+    for train, test in cv.split(X):
+        fold_calibration = calibration
+        if fold_calibration is None:
+            fold_calibration = fit_calibration(Y[train], targets[train], seed=seed)
+        spectra = (
+            Y[test] if model is None else clone(model).fit(X[train], Y[train]).predict(X[test])
+        )
+        predicted[test] = np.asarray(fold_calibration.predict(spectra)).reshape(len(test), -1)
+    return float(root_mean_squared_error(targets, predicted))
+
+
+def _rmsep(candidates, wrap, row, data, scoring):
+    """The calibration's analyte error on a model's transferred validation spectra.
+
+    With a ``cv`` in ``scoring``, on the out-of-fold transfers of all pairs.
+    """
     from sklspec.metrics import calibration_error
 
+    X_train, Y_train, X_val, Y_val = data
+    calibration, targets, cv = scoring["calibration"], scoring["targets"], scoring["cv"]
+    if cv is not None:
+        model = _best_setting(candidates, wrap, row)
+        return _cv_rmsep(
+            model, X_train, Y_train, targets, cv=cv, calibration=calibration, seed=scoring["seed"]
+        )
     model = refit_best(candidates, wrap, [row], X_train, Y_train)
     predicted = model.predict(X_val)
     return calibration_error(Y_val, predicted, calibration=calibration, targets=targets)
@@ -215,8 +314,10 @@ def compare_candidates(
     X_val,
     Y_val,
     *,
+    cv=None,
     calibration=None,
     targets=None,
+    seed=0,
     select_by="rse",
     debug=False,
 ):
@@ -230,25 +331,44 @@ def compare_candidates(
     training pairs and its transferred validation spectra scored by the
     calibration's RMSEP (``rmsep``); ``floor`` is the calibration's own
     RMSEP on the true validation spectra. Rows are sorted by ``select_by``.
+
+    With ``cv`` (a scikit-learn splitter; ``X_val`` and ``Y_val`` None),
+    every score is the mean over its folds of all pairs in
+    ``X_train``/``Y_train``, and the RMSEP is that of the out-of-fold
+    transfers (``targets`` then holds every pair's); with ``targets`` and no
+    ``calibration``, each fold fits its own (seeded by ``seed``) on its
+    training pairs.
     """
-    if calibration is not None:
+    data = (X_train, Y_train, X_val, Y_val)
+    if cv is None:
+        X_fit = np.concatenate([X_train, X_val])
+        Y_fit = np.concatenate([Y_train, Y_val])
+        split = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_val), dtype=int)])
+    else:
+        X_fit, Y_fit, split = X_train, Y_train, cv
+    scoring = {"calibration": calibration, "targets": targets, "cv": cv, "seed": seed}
+    with_rmsep = calibration is not None or (cv is not None and targets is not None)
+    if with_rmsep:
         from sklspec.metrics import calibration_error
 
         # The calibration's own RMSEP on the true validation spectra: one value for all rows.
-        floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
-    X_fit = np.concatenate([X_train, X_val])
-    Y_fit = np.concatenate([Y_train, Y_val])
-    split = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_val), dtype=int)])
+        if cv is None:
+            floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
+        else:
+            floor = _cv_rmsep(
+                None, X_train, Y_train, targets, cv=cv, calibration=calibration, seed=seed
+            )
     scorers = spectral_scoring(*_SCORERS.values())
     rows = []
     for name, (estimator, grid) in candidates.items():
         label = MODEL_LABELS[name]
         n_candidates = len(ParameterGrid(grid))
         print(f"{label}: {n_candidates} setting(s) to try", flush=True)
+        n_fits = n_candidates * (1 if cv is None else cv.get_n_splits())
         search = GridSearchCV(
             wrap(estimator),
             {f"regressor__model__{key}": values for key, values in grid.items()},
-            scoring=_ProgressScorer(scorers, label, list(grid), n_candidates),
+            scoring=_ProgressScorer(scorers, label, list(grid), n_fits),
             refit=False,
             cv=split,
             error_score="raise" if debug else np.nan,
@@ -270,10 +390,8 @@ def compare_candidates(
                 key.removeprefix("regressor__model__"): _plain(value)
                 for key, value in params.items()
             }
-            if calibration is not None:
-                row["rmsep"] = _rmsep(
-                    candidates, wrap, row, X_train, Y_train, X_val, Y_val, calibration, targets
-                )
+            if with_rmsep:
+                row["rmsep"] = _rmsep(candidates, wrap, row, data, scoring)
                 row["floor"] = floor
         rows.append(row)
     rows.sort(key=lambda row: row.get(select_by, np.inf))
@@ -290,45 +408,67 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def refit_best(candidates, wrap, rows, X, Y):
-    """The winning model with its best settings, refitted on all pairs."""
-    best = rows[0]
-    estimator, _ = candidates[best["model"]]
+def _best_setting(candidates, wrap, row):
+    """A row's model with its best settings, unfitted."""
+    estimator, _ = candidates[row["model"]]
     params = {
         f"regressor__model__{key}": tuple(value) if isinstance(value, list) else value
-        for key, value in best["settings"].items()
+        for key, value in row["settings"].items()
     }
-    return clone(wrap(estimator)).set_params(**params).fit(X, Y)
+    return clone(wrap(estimator)).set_params(**params)
 
 
-def format_table(rows, n_validation, *, select_by="rse"):
-    """The comparison as the command prints it, with the direction of every column."""
+def refit_best(candidates, wrap, rows, X, Y):
+    """The winning model with its best settings, refitted on all pairs."""
+    return _best_setting(candidates, wrap, rows[0]).fit(X, Y)
+
+
+def format_table(
+    rows,
+    n_validation,
+    *,
+    select_by="rse",
+    cv_folds=None,
+    calibrated_on="the primary training spectra",
+):
+    """The comparison as the command prints it, with the direction of every column.
+
+    ``cv_folds``: the scores are means over that many folds of
+    ``n_validation`` pairs (else scores on ``n_validation`` held-out pairs).
+    """
     with_rmsep = any("rmsep" in row for row in rows)
     rmsep_header = f"{'RMSEP':>10}" if with_rmsep else ""
+    width = max(14, *(len(row["label"]) + 1 for row in rows))
     lines = [
-        f"{'model':<14}{'RSE':>10}{rmsep_header}{'Euclidean':>12}{'cosine':>11}  "
+        f"{'model':<{width}}{'RSE':>10}{rmsep_header}{'Euclidean':>12}{'cosine':>11}  "
         f"{'tune s':>7}  settings"
     ]
     for row in rows:
         if "error" in row:
-            lines.append(f"{row['label']:<14}{'failed: ' + row['error']}")
+            lines.append(f"{row['label']:<{width}}{'failed: ' + row['error']}")
             continue
         rmsep = f"{row['rmsep']:>10.4g}" if with_rmsep else ""
         lines.append(
-            f"{row['label']:<14}{row['rse']:>10.4g}{rmsep}{row['euclidean']:>12.4g}"
+            f"{row['label']:<{width}}{row['rse']:>10.4g}{rmsep}{row['euclidean']:>12.4g}"
             f"{row['cosine']:>11.6f}  {row['seconds']:>7.1f}  {_in_user_terms(row['settings'])}"
         )
+    scored = (
+        f"Scores on the {n_validation} validation pairs"
+        if cv_folds is None
+        else f"Scores by {cv_folds}-fold cross-validation over the {n_validation} pairs"
+    )
     lines.append(
-        f"Scores on the {n_validation} validation pairs; lower is better in every column "
+        f"{scored}; lower is better in every column "
         "(cosine distance runs from -1, the same shape, to 1)."
     )
     if with_rmsep:
         floor = next(row["floor"] for row in rows if "floor" in row)
         lines.append(
-            "RMSEP: the analyte error of a PLS calibration on the primary training spectra, "
+            f"RMSEP: the analyte error of a PLS calibration on {calibrated_on}, "
             f"applied to each model's transferred spectra (on the true primary spectra: "
             f"{floor:.4g})."
         )
     criterion = {"rse": "RSE", "rmsep": "RMSEP"}[select_by]
-    lines.append(f"Models are ranked by validation {criterion}.")
+    by = "validation" if cv_folds is None else "cross-validated"
+    lines.append(f"Models are ranked by {by} {criterion}.")
     return "\n".join(lines)

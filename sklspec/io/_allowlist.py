@@ -22,6 +22,9 @@ _THIRD_PARTY = (
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.MinMaxScaler",
     "sklearn.preprocessing._data.StandardScaler",
+    # The identity on the primary side of a model that scales them itself
+    # (func and inverse_func None: a file cannot hold a function).
+    "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "chemotools.adaptation._direct_standardization.DirectStandardization",
     "chemotools.adaptation._piecewise_direct_standardization.PiecewiseDirectStandardization",
     "chemotools.outliers._q_residuals.QResiduals",

@@ -161,6 +161,10 @@ class Decoder:
         cls = import_allowed(path)
         obj = cls.__new__(cls)
         obj.__dict__.update(self.decode(state))
+        if _is_function_transformer(obj) and (
+            obj.__dict__.get("func") is not None or obj.__dict__.get("inverse_func") is not None
+        ):
+            raise ModelFileError("a FunctionTransformer may only be the identity in a model file")
         restore = getattr(obj, "_restore_state", None)
         if restore is not None:
             restore({key: self.decode(value) for key, value in extra.items()})
@@ -171,6 +175,12 @@ class Decoder:
             obj.__dict__.update({k: v for k, v in vars(refit).items() if k not in vars(obj)})
             obj._tree = refit._tree
         return obj
+
+
+def _is_function_transformer(obj):
+    from sklearn.preprocessing import FunctionTransformer
+
+    return isinstance(obj, FunctionTransformer)
 
 
 def _is_neighbors(obj):

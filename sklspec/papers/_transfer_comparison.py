@@ -92,7 +92,7 @@ def choose_n_clusters(
     {
         "estimator": [HasMethods(["fit", "predict"])],
         "preprocessing": [HasMethods(["fit", "transform"]), None],
-        "scaling": SpectralScaler._parameter_constraints["scaling"],
+        "scaling": [*SpectralScaler._parameter_constraints["scaling"], None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -110,17 +110,20 @@ def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
         The transfer model, from secondary to primary spectra.
     preprocessing : transformer or None
         Secondary-side preprocessing in front of it (cloned).
-    scaling : {"global", "channel", "none"}, default="global"
+    scaling : {"global", "channel", "none"} or None, default="global"
         The primary side's scaling: one scale for all channels, each
         channel's own (the paper's ``StandardScaler``), or centring only.
         Per-channel scaling amplifies quiet channels and, with them, any
-        leftover baseline (the user guide's "Scaling" section).
+        leftover baseline (the user guide's "Scaling" section). None: no
+        scaling here, for a model that scales the primary spectra itself
+        (a :class:`~sklspec.transfer.LatentLibrary` inside, frozen or not).
 
     Returns
     -------
     model : sklearn.compose.TransformedTargetRegressor
         ``preprocessing`` then ``estimator`` (the pipeline step ``"model"``),
-        with a ``SpectralScaler`` on the primary spectra.
+        with a ``SpectralScaler`` on the primary spectra (none with
+        ``scaling=None``).
 
     Examples
     --------
@@ -136,7 +139,7 @@ def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
     steps = [] if preprocessing is None else [("preprocessing", clone(preprocessing))]
     return TransformedTargetRegressor(
         regressor=Pipeline([*steps, ("model", estimator)]),
-        transformer=SpectralScaler(scaling),
+        transformer=None if scaling is None else SpectralScaler(scaling),
         check_inverse=False,
     )
 

@@ -45,6 +45,7 @@ def _check_n_pairs(n_pairs, n_pool):
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "calibration": [HasMethods(["predict"]), None],
         "test_targets": ["array-like", None],
+        "Y_test_clean": ["array-like", None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     },
@@ -61,6 +62,7 @@ def transfer_learning_curve(
     n_repeats=5,
     calibration=None,
     test_targets=None,
+    Y_test_clean=None,
     random_state=None,
     verbose=0,
 ):
@@ -101,6 +103,10 @@ def transfer_learning_curve(
     test_targets : array-like of shape (n_test,) or (n_test, n_analytes), default=None
         Known analyte values of the test samples (the RMSEP's reference);
         None compares with the calibration on the true primary spectra.
+    Y_test_clean : array-like of shape (n_test, n_primary_channels), default=None
+        The primary test spectra without noise, when known: adds
+        ``rse_clean``, the RSE against them, and ``noise_floor``, the RSE
+        of ``Y_test`` against them (what a perfect transfer scores).
     random_state : int, RandomState instance or None, default=None
         Seed of the draws.
     verbose : int, default=0
@@ -115,7 +121,8 @@ def transfer_learning_curve(
         ``scores`` (one row per model, number and draw), ``failures``
         (``(model, n_pairs, draw, message)``), ``calibration_floor`` (the
         calibration's error on the true test spectra, with
-        ``test_targets``) and ``n_pairs``.
+        ``test_targets``), ``noise_floor`` (with ``Y_test_clean``; else
+        None) and ``n_pairs``.
 
     See Also
     --------
@@ -152,6 +159,15 @@ def transfer_learning_curve(
         )
     if not models:
         raise ValueError("models must name at least one model.")
+    noise_floor = None
+    if Y_test_clean is not None:
+        Y_test_clean = np.asarray(Y_test_clean, dtype=np.float64)
+        if Y_test_clean.shape != Y_test.shape:
+            raise ValueError(
+                f"Y_test_clean has shape {Y_test_clean.shape}, but Y_test has {Y_test.shape}; "
+                "they must be the same spectra, with and without noise."
+            )
+        noise_floor = relative_squared_error(Y_test, Y_test_clean)
     if calibration is not None:
         check_is_fitted(
             calibration, msg="The calibration is not fitted; fit it on primary spectra."
@@ -179,12 +195,16 @@ def transfer_learning_curve(
                 except Exception as error:  # reported in failures; the other models go on
                     failures.append((name, n, draw, f"{type(error).__name__}: {error}"))
                     row.update(rse=np.nan, fit_seconds=np.nan)
+                    if Y_test_clean is not None:
+                        row["rse_clean"] = np.nan
                     if calibration is not None:
                         row["calibration_rmse"] = np.nan
                     rows.append(row)
                     continue
                 row["fit_seconds"] = time.perf_counter() - begin
                 row["rse"] = relative_squared_error(Y_test, Y_pred)
+                if Y_test_clean is not None:
+                    row["rse_clean"] = relative_squared_error(Y_test_clean, Y_pred)
                 if calibration is not None:
                     row["calibration_rmse"] = calibration_error(
                         Y_test, Y_pred, calibration=calibration, targets=test_targets
@@ -204,7 +224,8 @@ def transfer_learning_curve(
             stacklevel=2,
         )
     scores = pd.DataFrame(rows)
-    metrics = ["rse", *(["calibration_rmse"] if calibration is not None else [])]
+    metrics = ["rse", *(["rse_clean"] if Y_test_clean is not None else [])]
+    metrics += ["calibration_rmse"] if calibration is not None else []
     grouped = scores.groupby(["model", "n_pairs"], sort=False)
     table = grouped[metrics].mean()
     for metric in metrics:
@@ -222,6 +243,7 @@ def transfer_learning_curve(
         scores=scores,
         failures=failures,
         calibration_floor=floor,
+        noise_floor=noise_floor,
         n_pairs=sizes,
     )
 
