@@ -2,6 +2,7 @@
 
     python benchmarks/corn_transfer_directions.py
     python benchmarks/corn_transfer_directions.py --pairs 60 --repeats 1
+    python benchmarks/corn_transfer_directions.py --pairs 10 20 --models library_ridge pls ds pds
 
 For each ordered pair of the three NIR instruments (m5, mp5, mp6; primary
 and secondary), the file's 60 transfer and calibration samples are the pool
@@ -9,13 +10,16 @@ of standards and its 20 test samples are scored. ``transfer_learning_curve``
 draws N standards (``--pairs``, ``--repeats`` nested draws, the same for
 every model) and fits:
 
-- VAE + MLP and VAE + MLP fine-tuned through the frozen decoder, on a
-  ``LatentLibrary`` fitted on all 60 primary pool spectra (the primary
-  lab's library, paired or not) and frozen: only the mapping network sees
-  the N pairs;
+- on a ``LatentLibrary`` fitted on all 60 primary pool spectra (the
+  primary lab's library, paired or not; its decoder by ``--decoder``,
+  principal components by default) and frozen, only the mapping learns
+  from the N pairs: ridge regression into the codes, ridge plus a residual
+  MLP, and the paper's MLP mapper without and with fine-tuning through
+  the decoder;
 - the one-step MLP; PLS (up to 16 components) and KNN (up to 10
-  neighbours) tuned by 5-fold cross-validation on the N pairs, their grids
-  cut to what the fewest pairs allow; DS; PDS (window 5).
+  neighbours); DS; PDS (window 5). Every grid (the networks' L2 penalty
+  too) is tuned by 5-fold cross-validation on the N pairs, cut to what the
+  fewest pairs allow; ``--models`` keeps some of them.
 
 Scores: RSE of the test spectra, and the oil RMSEP of an 8-component PLS
 calibration fitted on the primary instrument's pool spectra, applied to the
@@ -38,22 +42,27 @@ from sklspec.vae import VAEEncoder
 NETWORK = dict(lr=1e-3, batch_size=10, max_epochs=100, early_stopping=False, device="cpu")
 
 
-def models_for(primary_library, seed, fewest_pairs):
-    """The candidates, with a library VAE fitted on the primary pool spectra."""
-    vae = VAEEncoder((64,), latent_dim=8, random_state=seed, **NETWORK)
-    return few_standards_models(
-        LatentLibrary(vae).fit(primary_library),
+def models_for(primary_library, seed, fewest_pairs, decoder, names, components=16):
+    """The candidates, with a library fitted on the primary pool spectra."""
+    vae = VAEEncoder((64,), latent_dim=8, beta=0.01, random_state=seed, **NETWORK)
+    library = LatentLibrary(vae, decoder=decoder, n_components=components, random_state=seed)
+    models = few_standards_models(
+        library.fit(primary_library),
         fewest_pairs=fewest_pairs,
         network=NETWORK,
         standardization=True,
         random_state=seed,
     )
+    return {name: models[name] for name in names or models}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, nargs="+", default=[5, 10, 20, 40, 60])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--decoder", default="pca", choices=["vae", "pca", "pca+vae"])
+    parser.add_argument("--components", type=int, default=16, help="the library's")
+    parser.add_argument("--models", nargs="+", help="a subset of the candidates")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     corn = load_corn()
@@ -68,7 +77,14 @@ def main():
             primary[pool],
             secondary[test],
             primary[test],
-            models=models_for(primary[pool], args.seed, min(args.pairs)),
+            models=models_for(
+                primary[pool],
+                args.seed,
+                min(args.pairs),
+                args.decoder,
+                args.models,
+                args.components,
+            ),
             n_pairs=args.pairs,
             n_repeats=args.repeats,
             calibration=calibration,

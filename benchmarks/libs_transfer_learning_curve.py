@@ -106,14 +106,14 @@ def main():
         one_step_layers=(64, 8, 256),
         random_state=args.seed,
     )
+    if args.models:
+        models = {name: models[name] for name in args.models}
     for decoder in args.extra_decoders:
         other = library_for(decoder, library["Y"], args.seed, args.latent_dim)
         mapper = RidgeCV(alphas=np.logspace(-3, 4, 8))
         models[f"library_ridge[{decoder}]"] = make_pipeline(
             SpectralScaler(), LatentTransferRegressor(FrozenEstimator(other), mapper)
         )
-    if args.models:
-        models = {name: models[name] for name in args.models}
     print(
         f"maps simulated, libraries fitted ({time.perf_counter() - start:.0f} s); the "
         f"{args.decoder} library's floor on the test map: "

@@ -137,11 +137,17 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert " NaN" not in out
     # Each candidate of each search is reported, in the user's terms: the
     # sign of life during long fits (before: "[CV] END regressor__model__...").
-    assert out.count("on the validation spectra") == 1 + 1 + 7 + 4  # quick grids
+    assert out.count("on the validation spectra") == 2 + 1 + 1 + 7 + 4  # quick grids
     assert "VAE + MLP: candidate 1/1 (MLP lr 0.001): mean Euclidean distance" in out
     assert "KNN: candidate 7/7 (n_neighbors 20)" in out
     assert "regressor__model" not in out and "[CV]" not in out
-    assert set(result.table.index) == {"vae_mlp", "one_step", "knn", "pls"}
+    assert set(result.table.index) == {"library_ridge", "vae_mlp", "one_step", "knn", "pls"}
+    # Scored against the noiseless test spectra too; the floor is printed.
+    assert "The primary noise alone, the noiseless test spectra scored" in out
+    assert 0 < result.noise_floor < 0.05
+    linear = result.table.loc[["library_ridge", "pls", "knn"]]
+    assert (linear["rse_clean"] < linear["rse"]).all()
+    assert "library + ridge: candidate 2/2 (library components 64)" in out
     for name in ("comparison.csv", "maps.png", "spectra.png"):
         assert (tmp_path / name).stat().st_size > 0
 

@@ -145,12 +145,17 @@ def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
 
 
 _OWNERS = {"mapper": "MLP", "vae": "VAE"}
+# Parameters whose owner's generic name would mislead: a library is no VAE.
+_NAMES = {"vae__n_components": "library components"}
 
 
 def _in_user_terms(params):
     """Grid parameters as a user reads them: ``mapper__lr=0.001`` -> ``MLP lr 0.001``."""
     parts = []
     for key, value in params.items():
+        if key in _NAMES:
+            parts.append(f"{_NAMES[key]} {value}")
+            continue
         *owners, leaf = key.split("__")
         parts.append(" ".join([*(_OWNERS.get(owner, owner) for owner in owners), leaf, str(value)]))
     return ", ".join(parts) or "its own settings"
