@@ -63,7 +63,7 @@ def models(Y_train, seed):
     )
     return {
         "PLS": TransformedTargetRegressor(
-            make_pipeline(SpectralScaler(), pls), transformer=SpectralScaler()
+            make_pipeline(SpectralScaler(), pls), transformer=SpectralScaler(), check_inverse=False
         ),
         "library + ridge": make_pipeline(
             SpectralScaler(),
