@@ -11,8 +11,10 @@ search the MLP learning rate over the paper's 1e-3 and 1e-4. This is
     python benchmarks/compare_libs_20k.py --out /tmp/libs20k
     python benchmarks/compare_libs_20k.py --models pls --out /tmp/libs20k-pls
 
-``--models`` runs some of the models (``vae_mlp_ft`` adds the VAE + MLP
-fine-tuned through its frozen decoder); the k-means behind the k-score
+``--models`` runs some of the models (``library_ridge`` and
+``library_residual``: sklspec's principal-component library with a ridge or
+a residual mapper; ``vae_mlp_ft`` adds the VAE + MLP fine-tuned through its
+frozen decoder); the k-means behind the k-score
 depends only on the seed and the training map, so tables of separate runs
 combine. ``--linear-views`` simulates the spectrometers without their
 view-specific physics (the simulator before it).
@@ -36,7 +38,8 @@ def main():
     parser.add_argument(
         "--models",
         nargs="+",
-        help="vae_mlp, vae_mlp_ft (fine-tuned), one_step, knn, pls (default: the paper's four)",
+        help="library_ridge, library_residual, vae_mlp, vae_mlp_ft (fine-tuned), one_step, knn, "
+        "pls (default: library_ridge and the paper's four)",
     )
     parser.add_argument(
         "--pls-components",
@@ -48,6 +51,9 @@ def main():
         "--linear-views",
         action="store_true",
         help="simulate without the per-view physics (make_libs_transfer's LINEAR_VIEWS)",
+    )
+    parser.add_argument(
+        "--scaling", default="global", choices=["global", "channel", "none"], help="both sides'"
     )
     parser.add_argument("--out", default="libs20k")
     args = parser.parse_args()
@@ -63,6 +69,7 @@ def main():
         paper_grids=True,
         names=args.models,
         linear_views=args.linear_views,
+        scaling=args.scaling,
         grids=None
         if args.pls_components is None
         else {"pls": {"n_components": args.pls_components}},

@@ -11,11 +11,15 @@ Spearman correlation with the error. Candidates:
 - ``Q``: the Q residual of the secondary spectrum beyond 10 principal
   components of the training secondary spectra (``TransferReliability``);
 - ``T2``: Hotelling's T2 of the secondary spectrum in those components;
-- ``Q+T2``: the sum of both, each over its 95% limit;
+- ``Q+T2``: the sum of both, each over its out-of-fold 95% limit
+  (``TransferReliability``'s default);
 - ``bootstrap``: the spread of the transfer model (its chosen settings)
   refitted on 8 bootstrap draws of the training pairs;
 - ``re-encoding``: the Q residual of the transferred spectrum beyond 10
   principal components of the primary training spectra;
+- ``latent distance``: the Mahalanobis distance of the transferred
+  spectrum's point in those primary components (a principal-component
+  library's latent space) from the training spectra's points;
 - ``norm``: the norm of the transferred spectrum (a trivial score: errors
   grow with brightness);
 - ``neighbours``: the out-of-fold error (5-fold CV) of the 5 training pairs
@@ -51,7 +55,7 @@ from sklspec.datasets import load_corn, make_libs_transfer
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
 from sklspec.transfer import LatentLibrary, LatentTransferRegressor, TransferReliability
 
-SCORES = ("Q", "T2", "Q+T2", "bootstrap", "re-encoding", "norm", "neighbours")
+SCORES = ("Q", "T2", "Q+T2", "bootstrap", "re-encoding", "latent distance", "norm", "neighbours")
 
 
 def models(Y_train, seed):
@@ -74,13 +78,12 @@ def models(Y_train, seed):
 
 def scores(model, X_train, Y_train, X, predicted, seed):
     """Every candidate score of the spectra ``X``, transferred as ``predicted``."""
-    reliability = TransferReliability(random_state=seed).fit(X_train)
-    # Hotelling's T2 in the same components: the scores' squares over their variances.
-    pipeline = reliability.detector_.model
+    statistics = {
+        name: TransferReliability(statistic=statistic, random_state=seed).fit(X_train)
+        for name, statistic in (("Q", "q"), ("T2", "t2"), ("Q+T2", "q+t2"))
+    }
+    pipeline = statistics["Q"].detector_.model
     train_scores, new_scores = pipeline.transform(X_train), pipeline.transform(X)
-    t2 = np.sum(new_scores**2 / train_scores.var(axis=0), axis=1)
-    t2_train = np.sum(train_scores**2 / train_scores.var(axis=0), axis=1)
-    q = reliability.transform(X).ravel()
     rng = np.random.default_rng(seed)
     resampled = []
     for _ in range(8):
@@ -95,12 +98,12 @@ def scores(model, X_train, Y_train, X, predicted, seed):
     _, nearest = neighbours.kneighbors(new_scores / train_scores.std(axis=0))
     primary = make_pipeline(SpectralScaler(), PCA(10, random_state=seed)).fit(Y_train)
     decoded = primary.inverse_transform(primary.transform(predicted))
+    primary_spread = primary.transform(Y_train).var(axis=0)
     return {
-        "Q": q,
-        "T2": t2,
-        "Q+T2": q + t2 / np.percentile(t2_train, 95),
+        **{name: reliability.transform(X).ravel() for name, reliability in statistics.items()},
         "bootstrap": np.stack(resampled).std(axis=0).mean(axis=1),
         "re-encoding": np.linalg.norm(predicted - decoded, axis=1),
+        "latent distance": np.sum(primary.transform(predicted) ** 2 / primary_spread, axis=1),
         "norm": np.linalg.norm(predicted, axis=1),
         "neighbours": oof_error[nearest].mean(axis=1),
     }
@@ -144,11 +147,11 @@ def corn(seed):
                 table.setdefault((score, name), {})[f"{secondary}->{primary}"] = values["test"]
     directions = list(next(iter(table.values())))
     print("\ncorn: Spearman of each score with the per-spectrum error of the 20 test spectra")
-    print(f"{'score':<13}{'model':<17}" + "".join(f"{d:>10}" for d in directions) + f"{'mean':>7}")
+    print(f"{'score':<16}{'model':<17}" + "".join(f"{d:>10}" for d in directions) + f"{'mean':>7}")
     for (score, name), values in sorted(table.items(), key=lambda item: SCORES.index(item[0][0])):
         cells = [values[d] for d in directions]
         print(
-            f"{score:<13}{name:<17}"
+            f"{score:<16}{name:<17}"
             + "".join(f"{c:>10.2f}" for c in cells)
             + f"{np.mean(cells):>7.2f}"
         )
@@ -165,22 +168,24 @@ def libs(seed):
         )
     X_train, Y_train = maps.pop("train")
     print("\nLIBS: Spearman of each score with the per-spectrum error (validation / test)")
-    print(f"{'score':<13}{'model':<17}{'validation':>11}{'test':>7}")
+    print(f"{'score':<16}{'model':<17}{'validation':>11}{'test':>7}")
     table = {}
     for name, model in models(Y_train, seed).items():
         for score, values in correlations(model, X_train, Y_train, maps, seed).items():
             table[(score, name)] = values
     for (score, name), values in sorted(table.items(), key=lambda item: SCORES.index(item[0][0])):
-        print(f"{score:<13}{name:<17}{values['validation']:>11.2f}{values['test']:>7.2f}")
+        print(f"{score:<16}{name:<17}{values['validation']:>11.2f}{values['test']:>7.2f}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-libs", action="store_true")
+    parser.add_argument("--skip-corn", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    corn(args.seed)
+    if not args.skip_corn:
+        corn(args.seed)
     if not args.skip_libs:
         libs(args.seed)
     print(f"\n{time.perf_counter() - start:.0f} s")

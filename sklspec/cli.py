@@ -397,8 +397,9 @@ def _fit_reliability(X_secondary):
         return None
     reliability = TransferReliability(n_components=n_components).fit(X_secondary)
     print(
-        f"reliability score: Q residual beyond {n_components} principal components of the "
-        "secondary training spectra, over its 95% limit (sklspec transfer --reliability)"
+        f"reliability score: Q residual and Hotelling's T2 in {n_components} principal "
+        "components of the secondary training spectra, over their 95% limit (sklspec "
+        "transfer --reliability)"
     )
     return reliability
 
@@ -690,8 +691,9 @@ def build_parser():
         "--reliability",
         metavar="FILE",
         help=(
-            "also write each spectrum's reliability score (Q residual over its 95%% limit on the "
-            f"training spectra: above 1, unlike what the model was fitted on; {formats})"
+            "also write each spectrum's reliability score (Q residual and Hotelling's T2 over "
+            "their 95%% limit on the training spectra: above 1, unlike what the model was "
+            f"fitted on; {formats})"
         ),
     )
     transfer.set_defaults(run=_transfer)
@@ -712,9 +714,15 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
     except KeyboardInterrupt:
         print(f"sklspec {args.command}: interrupted; nothing was saved.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (``sklspec info model | head``): not an
+        # error. Python would report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the user gets one line; --debug shows the traceback
         if args.debug:
             raise

@@ -32,19 +32,24 @@ def pairs(tmp_path_factory):
     return folder, primary, secondary
 
 
+def _fit_command(options):
+    return ["fit-transfer", "--force", *[item for pair in options.items() for item in pair]]
+
+
 def fit_args(folder, **overrides):
-    args = {
-        "--primary": str(folder / "primary.npy"),
-        "--secondary": str(folder / "secondary.csv"),
-        "-o": str(folder / "model.sklspec"),
-        "--epochs": "30",
-        "--latent-dim": "2",
-        "--vae-hidden": "16",
-        "--lr": "1e-2",
-        "--models": "vae_mlp,pls",
-        **overrides,
-    }
-    return ["fit-transfer", "--force", *[item for pair in args.items() for item in pair]]
+    return _fit_command(
+        {
+            "--primary": str(folder / "primary.npy"),
+            "--secondary": str(folder / "secondary.csv"),
+            "-o": str(folder / "model.sklspec"),
+            "--epochs": "30",
+            "--latent-dim": "2",
+            "--vae-hidden": "16",
+            "--lr": "1e-2",
+            "--models": "vae_mlp,pls",
+            **overrides,
+        }
+    )
 
 
 def test_fit_transfer_then_transfer(pairs, capsys):
@@ -676,7 +681,8 @@ def test_transfer_writes_a_reliability_score_per_spectrum(tmp_path, capsys):
     model = str(tmp_path / "model.sklspec")
     fit = ["fit-transfer", "--primary", str(tmp_path / "primary.npy"), "--secondary"]
     assert main([*fit, str(tmp_path / "secondary.npy"), "-o", model, "--models", "pls"]) == 0
-    assert "reliability score: Q residual beyond 10 principal components" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "reliability score: Q residual and Hotelling's T2 in 10 principal components" in out
     new = np.vstack([measured(20)[1], measured(20, extra=2.0)[1]])
     np.save(tmp_path / "new.npy", new)
     transfer = ["transfer", model, str(tmp_path / "new.npy"), "-o", str(tmp_path / "out.npy")]
@@ -716,7 +722,7 @@ def test_fit_transfer_fits_the_reliability_score_on_a_dozen_pairs(tmp_path, caps
     model = str(tmp_path / "m.sklspec")
     fit = ["fit-transfer", "--primary", str(tmp_path / "p.npy"), "--secondary"]
     assert main([*fit, str(tmp_path / "s.npy"), "-o", model, "--models", "pls"]) == 0
-    assert "Q residual beyond 8 principal components" in capsys.readouterr().out
+    assert "Hotelling's T2 in 8 principal components" in capsys.readouterr().out
     from sklspec.io import read_info
 
     assert read_info(model)["companions"] == ["reliability"]
@@ -742,16 +748,17 @@ def standards(tmp_path_factory):
 
 
 def standards_args(folder, **overrides):
-    args = {
-        "--primary": str(folder / "primary.npy"),
-        "--secondary": str(folder / "secondary.npy"),
-        "--primary-library": str(folder / "library.npy"),
-        "-o": str(folder / "model.sklspec"),
-        "--models": "library_ridge,pls",
-        "--components": "3",
-        **overrides,
-    }
-    return ["fit-transfer", "--force", *[item for pair in args.items() for item in pair]]
+    return _fit_command(
+        {
+            "--primary": str(folder / "primary.npy"),
+            "--secondary": str(folder / "secondary.npy"),
+            "--primary-library": str(folder / "library.npy"),
+            "-o": str(folder / "model.sklspec"),
+            "--models": "library_ridge,pls",
+            "--components": "3",
+            **overrides,
+        }
+    )
 
 
 def test_few_standards_with_a_primary_library_and_a_calibration_set(standards, capsys):
@@ -833,3 +840,19 @@ def test_few_standards_input_errors(standards, tmp_path, capsys, change, message
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and re.search(message, error), error
     assert not output.exists()
+
+
+def test_a_reader_that_stops_early_is_no_error(pairs, tmp_path):
+    # ``sklspec info model | head -1``: before, "error: [Errno 32] Broken pipe".
+    folder, _, _ = pairs
+    model = tmp_path / "m.sklspec"
+    assert main(fit_args(folder, **{"-o": str(model), "--models": "pls"})) == 0
+    code = f"import sys; from sklspec.cli import main; sys.exit(main(['info', {str(model)!r}]))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.readline()
+    process.stdout.close()  # as head does, before the command has written everything
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 0 and error == "", error

@@ -175,6 +175,8 @@ def test_demo_runs_the_fine_tuned_model_on_linear_views(tmp_path, monkeypatch):
     monkeypatch.setattr(_demo, "make_libs_transfer", recording)
     with pytest.raises(ValueError, match=r"Unknown model name\(s\) \['svm'\]"):
         _demo.run_demo(tmp_path, quick=True, names=["pls", "svm"], verbose=0)
+    with pytest.raises(InvalidParameterError, match="'scaling' parameter"):
+        _demo.run_demo(tmp_path, quick=True, scaling="unit", verbose=0)
     assert calls == []  # refused before any simulation
     result = _demo.run_demo(
         tmp_path, quick=True, names=["vae_mlp_ft"], linear_views=True, verbose=0

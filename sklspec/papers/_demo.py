@@ -69,6 +69,7 @@ def run_demo(
     names=None,
     linear_views=False,
     grids=None,
+    scaling="global",
     verbose=1,
 ):
     """Simulate maps, compare the transfer models, save the table and figures.
@@ -90,7 +91,9 @@ def run_demo(
     the same spectra without noise (``rse_clean``).
     ``linear_views`` simulates both spectrometers recording the same plasma
     linearly (``LINEAR_VIEWS``), without the per-view physics. ``grids``
-    (``{name: grid}``) replaces some models' grids, e.g. PLS components. With
+    (``{name: grid}``) replaces some models' grids, e.g. PLS components.
+    ``scaling`` is both sides' :class:`~sklspec.preprocessing.SpectralScaler`
+    (``"channel"`` for the paper's per-channel standardisation). With
     ``verbose`` > 0 the stages and every fit are reported, and the table
     is printed.
 
@@ -106,6 +109,7 @@ def run_demo(
     >>> result.table["rse"]  # doctest: +SKIP
     """
     plt = import_optional("matplotlib.pyplot", "The demo's figures")
+    SpectralScaler(scaling)._validate_params()  # a bad name stops here, not after minutes
     names = list(_DEMO_MODELS if names is None else names)
     known = [*_DEMO_MODELS, *_EXTRA_MODELS]
     unknown = sorted(set(names) - set(known))
@@ -166,7 +170,8 @@ def run_demo(
         X["test"],
         Y["test"],
         models=models,
-        preprocessing=make_pipeline(BaselineSubtractor(), SpectralScaler()),
+        preprocessing=make_pipeline(BaselineSubtractor(), SpectralScaler(scaling)),
+        scaling=scaling,
         Y_test_clean=Y_test_clean,
         random_state=random_state,
         verbose=2 if verbose else 0,

@@ -21,35 +21,36 @@ _STATISTICS = ("q", "t2", "q+t2")
 
 
 class TransferReliability(TransformerMixin, BaseEstimator):
-    """A per-spectrum warning for transferred spectra: Q residuals of the secondary spectra.
+    """A per-spectrum warning for transferred spectra: how unlike the training spectra they are.
 
     Fitted on the secondary spectra a transfer model was trained on, it
-    scores each new secondary spectrum by its Q residual (squared
-    prediction error, SPE): the part of the standardized spectrum that the
-    training spectra's first ``n_components`` principal components do not
-    explain, divided by the Q limit: the ``confidence`` quantile of the
-    Q residuals of training spectra left out of the fit (``cv`` folds).
-    Residuals of the spectra a PCA was fitted on are too small (it fitted
-    their noise too): on the corn data (60 training spectra, 10 components)
-    the in-sample limit put 8 of 20 new spectra of the same instrument
-    beyond it; chemotools' Jackson-Mudholkar limit put most training
-    spectra of a test beyond it. The residuals are chemotools'
-    (:class:`chemotools.outliers.QResiduals`). A
-    ratio above 1 lies outside what the training spectra span, where a
-    transfer model extrapolates. It needs neither the primary spectrum nor
-    the transfer model, so it serves any model (PLS, DS, the VAE + MLP).
+    scores each new secondary spectrum by two classic statistics of the
+    training spectra's first ``n_components`` principal components (of the
+    standardized spectra): the Q residual (squared prediction error, SPE:
+    the part of the spectrum the components do not explain; chemotools'
+    :class:`chemotools.outliers.QResiduals`) and Hotelling's T2 (how far
+    inside the components it lies, in units of the training spectra's
+    spread). By default (``statistic="q+t2"``) the score is the sum of both,
+    each over its own limit, over the limit of that sum. Each limit is the
+    ``confidence`` quantile of training spectra left out of the fit (``cv``
+    folds): residuals of the spectra a PCA was fitted on are too small (it
+    fitted their noise too; on the corn data, 60 training spectra and 10
+    components, the in-sample limit put 8 of 20 new spectra of the same
+    instrument beyond it). A ratio above 1 lies outside what the training
+    spectra span, where a transfer model extrapolates. It needs neither the
+    primary spectrum nor the transfer model, so it serves any model (PLS,
+    DS, a library, the VAE + MLP).
 
-    The score was chosen by measurement: on simulated LIBS maps (a VAE +
-    MLP and a PLS trained on 3,072 shots, scored on a held-out map of the
-    same day and on one of another day), its Spearman correlation with the
-    per-spectrum Euclidean error of the transferred spectra was 0.77 and
-    0.75 for the VAE + MLP, 0.71 and 0.37 for PLS (Hotelling's T2: 0.61,
-    0.74, 0.51, 0.37; the distance of the mapped latent point to the
-    primary codes: 0.56 and 0.55; the spread of an ensemble of three
-    mapping networks: 0.07 and 0.19). On these maps the error grows with a
-    spectrum's brightness, and the score ranks spectra about as well as the
-    norm of the transferred spectrum does; see ``benchmarks/RESULTS.md``.
-    Needs the ``[transfer]`` extra (chemotools).
+    The statistic was chosen by measurement (``benchmarks/reliability_scores.py``;
+    Spearman correlation with the per-spectrum Euclidean error of the
+    transferred spectra, for PLS and a library + ridge): on the LIBS
+    simulator (a same-day and another day's map) Q gave 0.80-0.82, T2
+    0.47-0.75 and Q+T2 0.78-0.83; on corn's 20 test spectra (mean over the
+    six directions) Q gave 0.19-0.20, T2 0.33-0.37 and Q+T2 0.32-0.36. A
+    bootstrap spread of the transfer model, the residual of re-encoding the
+    transferred spectrum and the errors of the nearest training pairs did
+    no better. On corn no score reaches 0.5: the errors there are small
+    and much alike. Needs the ``[transfer]`` extra (chemotools).
 
     Parameters
     ----------
@@ -59,13 +60,10 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     confidence : float in (0, 1), default=0.95
         Quantile of the training spectra's statistic taken as the limit
         the ratio is expressed in.
-    statistic : {"q", "t2", "q+t2"}, default="q"
-        What is measured: the Q residual (variation outside the
-        components), Hotelling's T2 (how far inside them, in units of the
-        training spectra's spread), or the sum of both, each over its own
-        limit first. Chosen by measurement (see ``benchmarks/RESULTS.md``):
-        T2 and Q+T2 ranked the errors of corn's test spectra better (mean
-        Spearman 0.33-0.37 over six directions) than Q (0.19-0.20).
+    statistic : {"q+t2", "q", "t2"}, default="q+t2"
+        What is measured: the sum of the Q residual and Hotelling's T2,
+        each over its own limit first; the Q residual alone (variation
+        outside the components); or T2 alone (how far inside them).
     cv : int or None, default=5
         Folds for the limit: each training spectrum's Q residual comes from
         components fitted without it. None: the residuals of the fit itself
@@ -120,7 +118,7 @@ class TransferReliability(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=10, confidence=0.95, cv=5, statistic="q", random_state=0):
+    def __init__(self, n_components=10, confidence=0.95, cv=5, statistic="q+t2", random_state=0):
         self.n_components = n_components
         self.confidence = confidence
         self.cv = cv
