@@ -45,12 +45,13 @@ class TransferReliability(TransformerMixin, BaseEstimator):
     Spearman correlation with the per-spectrum Euclidean error of the
     transferred spectra, for PLS and a library + ridge): on the LIBS
     simulator (a same-day and another day's map) Q gave 0.80-0.82, T2
-    0.47-0.75 and Q+T2 0.78-0.83; on corn's 20 test spectra (mean over the
-    six directions) Q gave 0.19-0.20, T2 0.33-0.37 and Q+T2 0.32-0.36. A
+    0.47-0.75 and Q+T2 0.73-0.82; on corn's 20 test spectra (mean over the
+    six directions) Q gave 0.19-0.20, T2 0.33-0.37 and Q+T2 0.29-0.33. A
     bootstrap spread of the transfer model, the residual of re-encoding the
-    transferred spectrum and the errors of the nearest training pairs did
-    no better. On corn no score reaches 0.5: the errors there are small
-    and much alike. Needs the ``[transfer]`` extra (chemotools).
+    transferred spectrum, its distance in a primary latent space and the
+    errors of the nearest training pairs did no better on both. On corn no
+    score reaches 0.5: the errors there are small and much alike. Needs the
+    ``[transfer]`` extra (chemotools).
 
     Parameters
     ----------
