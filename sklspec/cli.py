@@ -373,6 +373,8 @@ def _fit_transfer(args):
         info["library"] = library_info
     if calibration_set is not None:
         info["calibration_spectra"] = len(calibration_set[0])
+    if targets is not None:
+        info["calibrated_on"] = calibrated_on
     for name, spectra in (("primary", primary), ("secondary", secondary)):
         if spectra.wavelengths is not None:
             info[f"{name}_wavelengths"] = spectra.wavelengths.tolist()
@@ -497,7 +499,11 @@ def _info(args):
             n_validation = info["info"].get("validation_pairs", "?")
             select_by = info["info"].get("selected_by", "rse")
             table = format_table(
-                value, n_validation, select_by=select_by, cv_folds=info["info"].get("cv_folds")
+                value,
+                n_validation,
+                select_by=select_by,
+                cv_folds=info["info"].get("cv_folds"),
+                calibrated_on=info["info"].get("calibrated_on", "the primary training spectra"),
             )
             table = table.replace("\n", "\n    ")
             print(f"  models compared:\n    {table}")

@@ -781,6 +781,10 @@ def test_few_standards_with_a_primary_library_and_a_calibration_set(standards, c
     assert "calibration: PLS of 1 analyte(s) on 80 primary calibration spectra" in out
     info = _info(folder / "model.sklspec")["info"]
     assert info["cv_folds"] == 5 and info["calibration_spectra"] == 80
+    assert main(["info", str(folder / "model.sklspec")]) == 0
+    printed = capsys.readouterr().out
+    assert "Scores by 5-fold cross-validation over the 20 pairs" in printed
+    assert "a PLS calibration on 80 primary calibration spectra" in printed
     assert info["library"]["spectra"] == 200 and info["library"]["decoder"] == "pca"
     assert info["library"]["reconstruction_error"] < 1e-4
     rows = {row["model"]: row for row in info["comparison"]}

@@ -29,8 +29,6 @@ MODEL_LABELS = {
     "pds": "PDS",
 }
 SAME_GRID_MODELS = ("ds", "pds")
-#: Models whose primary side is scaled by their own library (the wrap leaves it alone).
-LIBRARY_MODELS = ("library_ridge", "library_residual")
 _SETTING_LABELS = {
     "mapper__lr": "MLP lr",
     "mapper__alpha": "MLP alpha",
