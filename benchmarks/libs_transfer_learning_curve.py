@@ -36,7 +36,6 @@ calibration on the true primary test spectra.
 import argparse
 import time
 
-import numpy as np
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import RidgeCV
@@ -45,7 +44,7 @@ from sklearn.pipeline import make_pipeline
 from sklspec.datasets import make_libs_transfer
 from sklspec.papers import few_standards_models, transfer_learning_curve
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
-from sklspec.transfer import LatentLibrary, LatentTransferRegressor
+from sklspec.transfer import RIDGE_ALPHAS, LatentLibrary, LatentTransferRegressor
 
 NETWORK = dict(lr=1e-3, batch_size=16, max_epochs=100, early_stopping=False, device="cpu")
 
@@ -110,7 +109,7 @@ def main():
         models = {name: models[name] for name in args.models}
     for decoder in args.extra_decoders:
         other = library_for(decoder, library["Y"], args.seed, args.latent_dim)
-        mapper = RidgeCV(alphas=np.logspace(-3, 4, 8))
+        mapper = RidgeCV(alphas=RIDGE_ALPHAS)
         models[f"library_ridge[{decoder}]"] = make_pipeline(
             SpectralScaler(), LatentTransferRegressor(FrozenEstimator(other), mapper)
         )

@@ -53,7 +53,12 @@ from sklearn.pipeline import make_pipeline
 
 from sklspec.datasets import load_corn, make_libs_transfer
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
-from sklspec.transfer import LatentLibrary, LatentTransferRegressor, TransferReliability
+from sklspec.transfer import (
+    RIDGE_ALPHAS,
+    LatentLibrary,
+    LatentTransferRegressor,
+    TransferReliability,
+)
 
 SCORES = ("Q", "T2", "Q+T2", "bootstrap", "re-encoding", "latent distance", "norm", "neighbours")
 
@@ -71,7 +76,7 @@ def models(Y_train, seed):
         ),
         "library + ridge": make_pipeline(
             SpectralScaler(),
-            LatentTransferRegressor(FrozenEstimator(library), RidgeCV(np.logspace(-3, 4, 8))),
+            LatentTransferRegressor(FrozenEstimator(library), RidgeCV(RIDGE_ALPHAS)),
         ),
     }
 

@@ -26,7 +26,6 @@ for every model, three draws per N) and scores the test samples.
 # The models
 # ----------
 import matplotlib.pyplot as plt
-import numpy as np
 from chemotools.adaptation import PiecewiseDirectStandardization
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
@@ -40,6 +39,7 @@ from sklspec.datasets import load_corn
 from sklspec.papers import plot_transfer_learning_curve, transfer_learning_curve
 from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import (
+    RIDGE_ALPHAS,
     LatentLibrary,
     LatentTransferRegressor,
     SpectralMLPRegressor,
@@ -81,7 +81,7 @@ def scaled(model):
 # Searches that work on the fewest pairs: leave-one-out folds of 5 pairs.
 inner = KFold(5)
 models = {
-    "library_ridge": latent_transfer(linear_library, RidgeCV(alphas=np.logspace(-3, 4, 8))),
+    "library_ridge": latent_transfer(linear_library, RidgeCV(alphas=RIDGE_ALPHAS)),
     "vae_mlp": latent_transfer(library, network()),
     "vae_mlp_ft": latent_transfer(library, network(), "spectra"),
     "one_step": scaled(SpectralMLPRegressor((64, 8, 64), random_state=0, **small)),

@@ -53,13 +53,13 @@ def candidate_models(names, *, n_train, n_channels, n_primary, settings):
     library models, or None: they fit one on the training pairs),
     ``decoder``, ``components`` and ``scaling``.
     """
-    import numpy as np
     from sklearn.cross_decomposition import PLSRegression
     from sklearn.frozen import FrozenEstimator
     from sklearn.linear_model import RidgeCV
     from sklearn.neighbors import KNeighborsRegressor
 
     from sklspec.transfer import (
+        RIDGE_ALPHAS,
         LatentTransferRegressor,
         ResidualMLPRegressor,
         SpectralMLPRegressor,
@@ -79,7 +79,7 @@ def candidate_models(names, *, n_train, n_channels, n_primary, settings):
 
     builders = {
         "library_ridge": lambda: (
-            LatentTransferRegressor(library(), RidgeCV(alphas=np.logspace(-3, 4, 8))),
+            LatentTransferRegressor(library(), RidgeCV(alphas=RIDGE_ALPHAS)),
             {},
         ),
         "library_residual": lambda: (
@@ -262,46 +262,57 @@ def fit_calibration(Y_train, targets, *, seed):
     return search.fit(Y_train, targets).best_estimator_
 
 
-def _cv_rmsep(model, X, Y, targets, *, cv, calibration, seed):
-    """The RMSEP of a model's out-of-fold transfers through a calibration.
+def _fold_calibrations(X, Y, targets, *, cv, calibration, seed):
+    """``[(train, test, calibration), ...]`` of the folds: the RMSEP's calibration per fold.
+
+    ``calibration`` None: each fold's is fitted on that fold's training
+    pairs, once for every model, so a held-out pair's primary spectrum never
+    calibrates what scores it.
+    """
+    targets = np.asarray(targets, dtype=np.float64).reshape(len(Y), -1)
+    folds = []
+    for train, test in cv.split(X):
+        fold_calibration = calibration
+        if fold_calibration is None:
+            fold_calibration = fit_calibration(Y[train], targets[train], seed=seed)
+        folds.append((train, test, fold_calibration))
+    return folds
+
+
+def _cv_rmsep(model, X, Y, targets, folds):
+    """The RMSEP of a model's out-of-fold transfers through each fold's calibration.
 
     ``model`` None scores the true primary spectra (the floor).
-    ``calibration`` None: each fold's calibration is fitted on that fold's
-    training pairs, so a held-out pair's primary spectrum never calibrates
-    what scores it.
     """
     from sklearn.metrics import root_mean_squared_error
 
     targets = np.asarray(targets, dtype=np.float64).reshape(len(Y), -1)
     predicted = np.empty_like(targets)
-    for train, test in cv.split(X):
-        fold_calibration = calibration
-        if fold_calibration is None:
-            fold_calibration = fit_calibration(Y[train], targets[train], seed=seed)
+    for train, test, calibration in folds:
         spectra = (
             Y[test] if model is None else clone(model).fit(X[train], Y[train]).predict(X[test])
         )
-        predicted[test] = np.asarray(fold_calibration.predict(spectra)).reshape(len(test), -1)
+        predicted[test] = np.asarray(calibration.predict(spectra)).reshape(len(test), -1)
     return float(root_mean_squared_error(targets, predicted))
 
 
 def _rmsep(candidates, wrap, row, data, scoring):
     """The calibration's analyte error on a model's transferred validation spectra.
 
-    With a ``cv`` in ``scoring``, on the out-of-fold transfers of all pairs.
+    With ``folds`` in ``scoring`` (cross-validation), on the out-of-fold
+    transfers of all pairs.
     """
     from sklspec.metrics import calibration_error
 
     X_train, Y_train, X_val, Y_val = data
-    calibration, targets, cv = scoring["calibration"], scoring["targets"], scoring["cv"]
-    if cv is not None:
+    if scoring["folds"] is not None:
         model = _best_setting(candidates, wrap, row)
-        return _cv_rmsep(
-            model, X_train, Y_train, targets, cv=cv, calibration=calibration, seed=scoring["seed"]
-        )
+        return _cv_rmsep(model, X_train, Y_train, scoring["targets"], scoring["folds"])
     model = refit_best(candidates, wrap, [row], X_train, Y_train)
     predicted = model.predict(X_val)
-    return calibration_error(Y_val, predicted, calibration=calibration, targets=targets)
+    return calibration_error(
+        Y_val, predicted, calibration=scoring["calibration"], targets=scoring["targets"]
+    )
 
 
 def compare_candidates(
@@ -344,8 +355,8 @@ def compare_candidates(
         split = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_val), dtype=int)])
     else:
         X_fit, Y_fit, split = X_train, Y_train, cv
-    scoring = {"calibration": calibration, "targets": targets, "cv": cv, "seed": seed}
     with_rmsep = calibration is not None or (cv is not None and targets is not None)
+    scoring = {"calibration": calibration, "targets": targets, "folds": None}
     if with_rmsep:
         from sklspec.metrics import calibration_error
 
@@ -353,9 +364,10 @@ def compare_candidates(
         if cv is None:
             floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
         else:
-            floor = _cv_rmsep(
-                None, X_train, Y_train, targets, cv=cv, calibration=calibration, seed=seed
+            scoring["folds"] = _fold_calibrations(
+                X_train, Y_train, targets, cv=cv, calibration=calibration, seed=seed
             )
+            floor = _cv_rmsep(None, X_train, Y_train, targets, scoring["folds"])
     scorers = spectral_scoring(*_SCORERS.values())
     rows = []
     for name, (estimator, grid) in candidates.items():

@@ -214,8 +214,11 @@ def make_libs_transfer(
         and ``X_primary_noiseless.npy`` with ``out``): the best any transfer
         model can predict, since no secondary spectrum carries the primary
         detector's noise. Scores against it say how far a model is from
-        that floor; ``relative_squared_error(X_primary_noiseless,
-        X_primary)`` is the floor itself. Costs a third more time.
+        that floor; ``relative_squared_error(X_primary, X_primary_noiseless)``
+        is the floor itself. After a baseline subtraction, subtract each
+        recorded spectrum's baseline from its noiseless twin (a baseline
+        found on noiseless spectra sits higher: noise dips lower the
+        recorded one's minimum). Costs a third more time.
     out : str or path-like, default=None
         Folder to write the spectra to, in chunks, as ``X_primary.npy`` and
         ``X_secondary.npy``; they are returned as read-only memory maps, so

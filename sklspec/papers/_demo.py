@@ -13,7 +13,12 @@ from sklspec.papers._transfer_comparison import compare_transfer_models
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
 from sklspec.papers._transfer_models import paper_transfer_models
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
-from sklspec.transfer import LatentLibrary, LatentTransferRegressor, ResidualMLPRegressor
+from sklspec.transfer import (
+    RIDGE_ALPHAS,
+    LatentLibrary,
+    LatentTransferRegressor,
+    ResidualMLPRegressor,
+)
 from sklspec.utils._optional import import_optional
 
 # (train, validation, test) map shapes: the paper's regions, scaled down.
@@ -48,7 +53,7 @@ def _library_models(epochs, random_state):
     grid = {"vae__n_components": [16, 64]}
     return {
         "library_ridge": (
-            LatentTransferRegressor(library, RidgeCV(alphas=np.logspace(-3, 4, 8))),
+            LatentTransferRegressor(library, RidgeCV(alphas=RIDGE_ALPHAS)),
             grid,
         ),
         "library_residual": (

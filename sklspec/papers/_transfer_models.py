@@ -2,7 +2,6 @@
 
 from numbers import Integral
 
-import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.frozen import FrozenEstimator
@@ -14,6 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 
 from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import (
+    RIDGE_ALPHAS,
     LatentTransferRegressor,
     ResidualMLPRegressor,
     SpectralMLPRegressor,
@@ -234,7 +234,7 @@ def few_standards_models(
         transformer=SpectralScaler(scaling),
     )
     models = {
-        "library_ridge": latent(RidgeCV(alphas=np.logspace(-3, 4, 8))),
+        "library_ridge": latent(RidgeCV(alphas=RIDGE_ALPHAS)),
         "library_residual": tuned(latent(residual), mapper_prefix),
         "vae_mlp": tuned(latent(mlp(mapper_layers)), mapper_prefix),
         "vae_mlp_ft": tuned(latent(mlp(mapper_layers), "spectra"), mapper_prefix),

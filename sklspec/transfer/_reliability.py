@@ -157,15 +157,15 @@ class TransferReliability(TransformerMixin, BaseEstimator):
                 "both."
             )
         detector = self._detector(X)
-        spread = self._score_variances(detector, X)
-        if self.cv is None:
-            q, t2 = self._q_and_t2(detector, spread, X)
-        else:
-            q, t2 = np.empty(len(X)), np.empty(len(X))
+        q, scores = self._q_and_scores(detector, X)
+        spread = self._variances(scores)
+        t2 = self._t2(scores, spread)
+        if self.cv is not None:
             for train, test in self._folds(X):
                 fold = self._detector(X[train])
-                fold_spread = self._score_variances(fold, X[train])
-                q[test], t2[test] = self._q_and_t2(fold, fold_spread, X[test])
+                fold_spread = self._variances(self._q_and_scores(fold, X[train])[1])
+                q[test], fold_scores = self._q_and_scores(fold, X[test])
+                t2[test] = self._t2(fold_scores, fold_spread)
         quantile = 100 * self.confidence
         limits = {"q": float(np.percentile(q, quantile)), "t2": float(np.percentile(t2, quantile))}
         limits = {key: value if value > 0 else 1.0 for key, value in limits.items()}
@@ -180,16 +180,26 @@ class TransferReliability(TransformerMixin, BaseEstimator):
         return self
 
     @staticmethod
-    def _score_variances(detector, X):
-        scores = detector.model.transform(np.asarray(X, dtype=np.float64))
+    def _q_and_scores(detector, X):
+        """Q residuals and component scores of ``X``, from one pass through the components.
+
+        The same Q as chemotools' ``predict_residuals``: the squared part of
+        the standardized spectrum the components do not reconstruct.
+        """
+        scaler, pca = detector.model[0], detector.model[-1]
+        standardized = scaler.transform(np.asarray(X, dtype=np.float64))
+        scores = pca.transform(standardized)
+        residual = standardized - pca.inverse_transform(scores)
+        return np.sum(residual**2, axis=1), scores
+
+    @staticmethod
+    def _variances(scores):
         variances = scores.var(axis=0)
         return np.where(variances > 0, variances, 1.0)
 
     @staticmethod
-    def _q_and_t2(detector, variances, X):
-        X = np.asarray(X, dtype=np.float64)
-        scores = detector.model.transform(X)
-        return detector.predict_residuals(X), np.sum(scores**2 / variances, axis=1)
+    def _t2(scores, variances):
+        return np.sum(scores**2 / variances, axis=1)
 
     def _folds(self, X):
         """``(train, test)`` row indices of the folds, the same whatever the rows' order."""
@@ -219,7 +229,8 @@ class TransferReliability(TransformerMixin, BaseEstimator):
         values = np.empty(len(X))
         for start in range(0, len(X), _BLOCK_ROWS):
             block = X[start : start + _BLOCK_ROWS]
-            q, t2 = self._q_and_t2(self.detector_, self.score_variances_, block)
+            q, scores = self._q_and_scores(self.detector_, block)
+            t2 = self._t2(scores, self.score_variances_)
             values[start : start + _BLOCK_ROWS] = {
                 "q": q,
                 "t2": t2,

@@ -15,14 +15,9 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils.validation import as_2d_targets, validate_spectra
 
-#: The default linear base: ridge regression with its penalty chosen by
-#: efficient leave-one-out cross-validation over a wide range.
-DEFAULT_RIDGE_ALPHAS = tuple(10.0**k for k in range(-3, 5))
-
-
-def default_linear_base():
-    """``RidgeCV`` over :data:`DEFAULT_RIDGE_ALPHAS`: the linear path of sklspec's defaults."""
-    return RidgeCV(alphas=DEFAULT_RIDGE_ALPHAS)
+#: The ridge penalties sklspec's linear mappings choose from (``RidgeCV``'s
+#: efficient leave-one-out): 1e-3 to 1e4, a decade apart.
+RIDGE_ALPHAS = tuple(10.0**k for k in range(-3, 5))
 
 
 @fill_shared_parameters_but("alpha", "lr")
@@ -207,7 +202,7 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             raise ValueError("X_val and y_val go together: give both or neither.")
         Y = as_2d_targets(y)
         seed = seed_from(self.random_state)
-        base = clone(default_linear_base() if self.base is None else self.base)
+        base = clone(RidgeCV(alphas=RIDGE_ALPHAS) if self.base is None else self.base)
         if self.random_state is not None:
             seed_random_states(base, seed)
         base.fit(X, y)
