@@ -40,7 +40,7 @@ def fit_model(path):
     from sklearn.preprocessing import StandardScaler
 
     from sklspec.io import save
-    from sklspec.papers import wrap_transfer_model
+    from sklspec.model_selection import wrap_transfer_model
     from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
     from sklspec.vae import PRESETS, VAEEncoder
 

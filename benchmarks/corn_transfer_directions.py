@@ -35,7 +35,8 @@ import time
 from sklearn.cross_decomposition import PLSRegression
 
 from sklspec.datasets import load_corn
-from sklspec.papers import few_standards_models, transfer_learning_curve
+from sklspec.model_selection import transfer_learning_curve
+from sklspec.papers import few_standards_models
 from sklspec.transfer import LatentLibrary
 from sklspec.vae import VAEEncoder
 

@@ -42,7 +42,8 @@ from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
 
 from sklspec.datasets import make_libs_transfer
-from sklspec.papers import few_standards_models, transfer_learning_curve
+from sklspec.model_selection import transfer_learning_curve
+from sklspec.papers import few_standards_models
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
 from sklspec.transfer import RIDGE_ALPHAS, LatentLibrary, LatentTransferRegressor
 

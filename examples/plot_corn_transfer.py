@@ -38,7 +38,7 @@ from sklearn.neighbors import KNeighborsRegressor
 
 from sklspec.datasets import load_corn
 from sklspec.metrics import calibration_error
-from sklspec.papers import compare_transfer_models
+from sklspec.model_selection import compare_transfer_models
 from sklspec.transfer import (
     LatentTransferRegressor,
     SpectralMLPRegressor,

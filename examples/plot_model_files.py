@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from sklspec.datasets import make_peak_spectra
 from sklspec.exceptions import ModelFileError
 from sklspec.io import load, read_info, save
-from sklspec.papers import wrap_transfer_model
+from sklspec.model_selection import wrap_transfer_model
 
 primary, amounts = make_peak_spectra(n_samples=300, n_channels=200, random_state=0)
 secondary = amounts @ np.abs(np.random.default_rng(1).normal(size=(3, 150)))

@@ -6,7 +6,7 @@ Spectral transfer between two LIBS spectrometers
 The transfer paper's task: predict what the primary spectrometer would have
 recorded from what the secondary one did. :class:`~sklspec.transfer.LatentTransferRegressor`
 learns a VAE of the primary spectra and an MLP from secondary spectra into
-its latent space; :func:`~sklspec.papers.compare_transfer_models` pits it
+its latent space; :func:`~sklspec.model_selection.compare_transfer_models` pits it
 against the one-step MLP, KNN and PLS, each tuned on the same validation
 split, and scores them once on a test map recorded "on another day".
 
@@ -28,7 +28,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklspec.datasets import make_libs_transfer
-from sklspec.papers import compare_transfer_models, plot_transfer_maps, plot_transfer_spectra
+from sklspec.model_selection import compare_transfer_models
+from sklspec.papers import plot_transfer_maps, plot_transfer_spectra
 from sklspec.preprocessing import BaselineSubtractor
 from sklspec.transfer import LatentTransferRegressor, SpectralMLPRegressor
 from sklspec.vae import VAEEncoder

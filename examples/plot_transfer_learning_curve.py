@@ -18,7 +18,7 @@ without fine-tuning through the decoder. The other models learn from the
 N pairs alone. Every model is scored by the spectral error (RSE) and by what
 the lab does with the spectra: the oil RMSEP of a PLS calibration built on
 ``m5`` (:func:`~sklspec.metrics.calibration_error`).
-:func:`~sklspec.papers.transfer_learning_curve` draws the pairs (the same
+:func:`~sklspec.model_selection.transfer_learning_curve` draws the pairs (the same
 for every model, three draws per N) and scores the test samples.
 """
 
@@ -36,7 +36,8 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 
 from sklspec.datasets import load_corn
-from sklspec.papers import plot_transfer_learning_curve, transfer_learning_curve
+from sklspec.model_selection import transfer_learning_curve
+from sklspec.papers import plot_transfer_learning_curve
 from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import (
     RIDGE_ALPHAS,

@@ -5,6 +5,7 @@ __all__ = [
     "LowAcceptanceWarning",
     "ModelFileError",
     "TrainingDivergedError",
+    "TransferSelectionError",
 ]
 
 
@@ -61,5 +62,19 @@ class LibraryFloorWarning(UserWarning):
     --------
     >>> from sklspec.exceptions import LibraryFloorWarning
     >>> issubclass(LibraryFloorWarning, UserWarning)
+    True
+    """
+
+
+class TransferSelectionError(ValueError):
+    """No transfer candidate could be tuned: every setting of every model failed.
+
+    Raised by :func:`~sklspec.model_selection.tune_transfer_models` (and so
+    by ``sklspec fit-transfer``) with each model's last failure.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import TransferSelectionError
+    >>> issubclass(TransferSelectionError, ValueError)
     True
     """

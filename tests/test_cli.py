@@ -423,7 +423,7 @@ def test_fit_transfer_compares_the_models_and_keeps_the_best(pairs, tmp_path, ca
     assert main(args) == 0
     out = capsys.readouterr().out
     # 20 secondary and 30 primary channels: DS and PDS cannot map channel to channel.
-    assert "DS and PDS left out: the two instruments' wavelength grids differ." in out
+    assert "DS and PDS left out: they need both instruments' spectra on one wavelength grid." in out
     assert (
         "comparing library + ridge, library + residual MLP, VAE + MLP, one-step MLP, PLS, KNN "
         "on 240 training and 60 validation" in out
@@ -563,21 +563,31 @@ def test_fit_transfer_baseline_subtraction(pairs, tmp_path, capsys):
 @pytest.mark.filterwarnings("ignore::sklspec.exceptions.LibraryFloorWarning")  # 3 epochs
 def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):
     # Whichever candidate wins, its model file predicts exactly as the model did.
-    from sklspec._cli._selection import candidate_models, scales_primary_itself
+    from sklspec.base import unwrap_frozen
     from sklspec.io import load, save
-    from sklspec.papers import wrap_transfer_model
+    from sklspec.model_selection import transfer_candidates, wrap_transfer_model
     from sklspec.preprocessing import SpectralScaler
+    from sklspec.transfer import LatentLibrary
 
     rng = np.random.default_rng(0)
     amounts = rng.uniform(size=(80, 2))
     X = amounts @ rng.normal(size=(2, 12))
     Y = amounts @ rng.normal(size=(2, 12)) + 0.1 * X**2
-    settings = dict(latent_dim=2, vae_hidden=[8], epochs=3, lr=1e-2, seed=0, verbose=0)
-    settings.update(decoder="pca+vae", components=2, scaling="global", library=None)
-    ((estimator, grid),) = candidate_models(
-        [name], n_train=80, n_channels=12, n_primary=12, settings=settings
+    ((estimator, grid),) = transfer_candidates(
+        [name],
+        n_pairs=80,
+        n_channels=12,
+        n_primary_channels=12,
+        latent_dim=2,
+        vae_hidden=[8],
+        max_epochs=3,
+        lr=1e-2,
+        random_state=0,
+        library_decoder="pca+vae",
+        library_components=2,
     ).values()
-    scaling = None if scales_primary_itself(estimator) else "global"
+    holds_library = isinstance(unwrap_frozen(getattr(estimator, "vae", None)), LatentLibrary)
+    scaling = None if holds_library else "global"
     assert (scaling is None) == name.startswith("library_")
     model = wrap_transfer_model(estimator, SpectralScaler(), scaling=scaling).fit(X, Y)
     save(model, tmp_path / "m.sklspec")

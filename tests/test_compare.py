@@ -117,18 +117,18 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     from sklspec.papers import _demo
 
     monkeypatch.setitem(_demo._SIZES, True, ((10, 16), (6, 16), (8, 16)))
-    paper_models = _demo.paper_transfer_models
+    paper_models = _demo.transfer_candidates
 
-    def small_models(**kwargs):
+    def small_models(*args, **kwargs):
         # The paper's architectures, shrunk: this test checks the plumbing.
-        models = paper_models(**kwargs)
+        models = paper_models(*args, **kwargs)
         models["vae_mlp"][0].set_params(
             mapper__hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
         )
         models["one_step"][0].set_params(hidden_layer_sizes=(16, 4, 32))
         return models
 
-    monkeypatch.setattr(_demo, "paper_transfer_models", small_models)
+    monkeypatch.setattr(_demo, "transfer_candidates", small_models)
     result = _demo.run_demo(tmp_path, quick=True, random_state=0)
     out = capsys.readouterr().out
     assert "simulating the test map" in out and "rse" in out
@@ -137,9 +137,9 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert " NaN" not in out
     # Each candidate of each search is reported, in the user's terms: the
     # sign of life during long fits (before: "[CV] END regressor__model__...").
-    assert out.count("on the validation spectra") == 2 + 1 + 1 + 7 + 4  # quick grids
-    assert "VAE + MLP: candidate 1/1 (MLP lr 0.001): mean Euclidean distance" in out
-    assert "KNN: candidate 7/7 (n_neighbors 20)" in out
+    assert out.count(": validation mean Euclidean distance") == 2 + 1 + 1 + 7 + 4  # quick grids
+    assert "VAE + MLP 1/1 (MLP lr 0.001): validation mean Euclidean distance" in out
+    assert "KNN 7/7 (neighbours 20)" in out
     assert "regressor__model" not in out and "[CV]" not in out
     assert set(result.table.index) == {"library_ridge", "vae_mlp", "one_step", "knn", "pls"}
     # Scored against the noiseless test spectra too; the floor is printed.
@@ -147,7 +147,7 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert 0 < result.noise_floor < 0.05
     linear = result.table.loc[["library_ridge", "pls", "knn"]]
     assert (linear["rse_clean"] < linear["rse"]).all()
-    assert "library + ridge: candidate 2/2 (library components 64)" in out
+    assert "library + ridge 2/2 (library components 64)" in out
     for name in ("comparison.csv", "maps.png", "spectra.png"):
         assert (tmp_path / name).stat().st_size > 0
 
@@ -156,13 +156,13 @@ def test_demo_runs_the_fine_tuned_model_on_linear_views(tmp_path, monkeypatch):
     from sklspec.datasets import LINEAR_VIEWS
     from sklspec.papers import _demo
 
-    paper_models = _demo.paper_transfer_models
+    paper_models = _demo.transfer_candidates
     simulate = _demo.make_libs_transfer
     calls = []
 
-    def small_models(**kwargs):
-        models = paper_models(**kwargs)
-        models["vae_mlp"][0].set_params(
+    def small_models(*args, **kwargs):
+        models = paper_models(*args, **kwargs)
+        models["vae_mlp_ft"][0].set_params(
             mapper__hidden_layer_sizes=(16,), vae__hidden_layer_sizes=(32,), vae__latent_dim=4
         )
         return models
@@ -171,7 +171,7 @@ def test_demo_runs_the_fine_tuned_model_on_linear_views(tmp_path, monkeypatch):
         calls.append(kwargs)
         return simulate(*args, **kwargs)
 
-    monkeypatch.setattr(_demo, "paper_transfer_models", small_models)
+    monkeypatch.setattr(_demo, "transfer_candidates", small_models)
     monkeypatch.setattr(_demo, "make_libs_transfer", recording)
     with pytest.raises(ValueError, match=r"Unknown model name\(s\) \['svm'\]"):
         _demo.run_demo(tmp_path, quick=True, names=["pls", "svm"], verbose=0)

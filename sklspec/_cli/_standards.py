@@ -85,7 +85,12 @@ def read_calibration_set(args, primary, header):
 
 def library_floor_note(rows, floor):
     """A line when the library's floor is above the best linear model's validation RSE."""
-    linear = [row for row in rows if row["model"] in ("pls", "ds", "pds") and "rse" in row]
+    from sklspec.model_selection import TRANSFER_CANDIDATES
+
+    def is_linear(name):
+        return name in TRANSFER_CANDIDATES and TRANSFER_CANDIDATES[name].kind == "linear"
+
+    linear = [row for row in rows if is_linear(row["model"]) and "rse" in row]
     if floor is None or not linear:
         return None
     best = min(linear, key=lambda row: row["rse"])

@@ -5,7 +5,7 @@
 from an allow-list of classes only; :func:`read_info` tells what a file
 holds without building anything. ``joblib``/pickle files, by contrast, run
 whatever code they contain when loaded: open those only from sources you
-trust. Needs the ``[io]`` extra (safetensors).
+trust. Built on safetensors, a dependency of sklspec.
 """
 
 from sklspec.io._format import FORMAT_VERSION, load, read_info, save

@@ -10,7 +10,6 @@ import numpy as np
 from sklspec.exceptions import ModelFileError
 from sklspec.io._allowlist import allowed_class_paths, class_path
 from sklspec.io._encoding import Decoder, Encoder, class_paths
-from sklspec.utils._optional import import_optional
 
 #: Version of the file layout; files of a newer version are refused.
 FORMAT_VERSION = 2
@@ -97,7 +96,8 @@ def save(model, path, *, info=None, companions=None):
     >>> np.array_equal(load("pls.sklspec").predict(X), model.predict(X))  # doctest: +SKIP
     True
     """
-    safetensors = import_optional("safetensors.numpy", "Saving models")
+    import safetensors.numpy as safetensors
+
     encoder = Encoder(allowed_class_paths())
     header = {
         "format": _FORMAT,
@@ -124,7 +124,8 @@ def save(model, path, *, info=None, companions=None):
 
 
 def _read(path, *, tensors):
-    safetensors = import_optional("safetensors", "Loading models")
+    import safetensors
+
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ModelFileError(f"{path}: no such model file.")

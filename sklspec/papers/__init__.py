@@ -2,16 +2,25 @@
 
 Not estimators: harnesses that run the papers' protocols on the package's
 estimators. Vrábel et al. (JAAS 2023), spectral transfer:
-:func:`paper_transfer_models`, :func:`compare_transfer_models` and its
-figures, :func:`transfer_learning_curve` (error against the number of
-shared standards) and its candidates :func:`few_standards_models`,
-:func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
+:func:`paper_transfer_models` (the paper's preset of
+:mod:`sklspec.model_selection`'s registry), the figures of
+:func:`~sklspec.model_selection.compare_transfer_models` and of
+:func:`~sklspec.model_selection.transfer_learning_curve` (error against
+the number of shared standards) and its candidates
+:func:`few_standards_models`, :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
 augmentation: :func:`paper_augmentation_strategies`,
 :func:`compare_augmentation`, :func:`augmentation_learning_curve` and their
 figures. They need the ``[pandas]`` and
 ``[plot]`` extras.
 """
 
+# Defined in sklspec.model_selection; importable from here too, as before 0.1.
+from sklspec.model_selection import (
+    choose_n_clusters,
+    compare_transfer_models,
+    transfer_learning_curve,
+    wrap_transfer_model,
+)
 from sklspec.papers._augmentation_comparison import (
     compare_augmentation,
     paper_augmentation_strategies,
@@ -22,16 +31,8 @@ from sklspec.papers._augmentation_figure import (
 )
 from sklspec.papers._augmentation_learning_curve import augmentation_learning_curve
 from sklspec.papers._demo import run_demo
-from sklspec.papers._transfer_comparison import (
-    choose_n_clusters,
-    compare_transfer_models,
-    wrap_transfer_model,
-)
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
-from sklspec.papers._transfer_learning_curve import (
-    plot_transfer_learning_curve,
-    transfer_learning_curve,
-)
+from sklspec.papers._transfer_learning_curve import plot_transfer_learning_curve
 from sklspec.papers._transfer_models import few_standards_models, paper_transfer_models
 
 __all__ = [

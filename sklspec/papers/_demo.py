@@ -4,22 +4,13 @@ import os
 import time
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
 
 from sklspec.datasets import LINEAR_VIEWS, make_libs_transfer
-from sklspec.papers._transfer_comparison import compare_transfer_models
+from sklspec.model_selection import PRESETS, compare_transfer_models, transfer_candidates
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
-from sklspec.papers._transfer_models import paper_transfer_models
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
-from sklspec.transfer import (
-    RIDGE_ALPHAS,
-    LatentLibrary,
-    LatentTransferRegressor,
-    ResidualMLPRegressor,
-)
-from sklspec.utils._optional import import_optional
+from sklspec.utils._optional import import_optional, require_all
 
 # (train, validation, test) map shapes: the paper's regions, scaled down.
 _SIZES = {
@@ -28,9 +19,8 @@ _SIZES = {
 }
 
 
-_PAPER_MODELS = ("vae_mlp", "one_step", "knn", "pls")
 #: The demo's models: the paper's four and sklspec's library with a linear mapper.
-_DEMO_MODELS = ("library_ridge", *_PAPER_MODELS)
+_DEMO_MODELS = ("library_ridge", *PRESETS["paper"])
 _EXTRA_MODELS = ("library_residual", "vae_mlp_ft")
 
 #: How to read the comparison table; printed under it.
@@ -42,25 +32,6 @@ TABLE_LEGEND = (
     "compression_ratio: only models with a decoder (a library, a VAE) exchange latent "
     "points instead of spectra."
 )
-
-
-def _library_models(epochs, random_state):
-    """sklspec's library models: a principal-component library, mapped into linearly."""
-    library = LatentLibrary(decoder="pca", random_state=random_state)
-    residual = ResidualMLPRegressor(
-        hidden_layer_sizes=(128,), max_epochs=epochs, random_state=random_state
-    )
-    grid = {"vae__n_components": [16, 64]}
-    return {
-        "library_ridge": (
-            LatentTransferRegressor(library, RidgeCV(alphas=RIDGE_ALPHAS)),
-            grid,
-        ),
-        "library_residual": (
-            LatentTransferRegressor(library, residual, random_state=random_state),
-            grid,
-        ),
-    }
 
 
 def run_demo(
@@ -105,7 +76,7 @@ def run_demo(
     Returns
     -------
     result : Bunch
-        The output of :func:`~sklspec.papers.compare_transfer_models`.
+        The output of :func:`~sklspec.model_selection.compare_transfer_models`.
 
     Examples
     --------
@@ -113,6 +84,8 @@ def run_demo(
     >>> result = run_demo("sklspec-demo", quick=True)  # doctest: +SKIP
     >>> result.table["rse"]  # doctest: +SKIP
     """
+    # Every package the demo needs, checked before minutes of work, in one line.
+    require_all(("matplotlib", "pandas", "libskit"), "The demo")
     plt = import_optional("matplotlib.pyplot", "The demo's figures")
     SpectralScaler(scaling)._validate_params()  # a bad name stops here, not after minutes
     names = list(_DEMO_MODELS if names is None else names)
@@ -149,21 +122,24 @@ def run_demo(
 
     if epochs is None:
         epochs = 10 if quick else 30
-    models = paper_transfer_models(random_state=random_state, max_epochs=epochs)
-    models["vae_mlp"] = (models["vae_mlp"][0], {"mapper__lr": [1e-3, 1e-4]})
+    # The paper's settings, the library's, and the demo's shorter grids.
+    models = transfer_candidates(
+        names, preset="paper", max_epochs=epochs, random_state=random_state
+    )
+    rates = {"mapper__lr": [1e-3, 1e-4]}
+    demo_grids = {"vae_mlp": rates, "vae_mlp_ft": rates}
     if not paper_grids:
         # Few epochs on small maps: the MLPs try only the faster of the
-        # paper's two learning rates.
-        models["vae_mlp"] = (models["vae_mlp"][0], {"mapper__lr": [1e-3]})
-        models["one_step"] = (models["one_step"][0], {"lr": [1e-3]})
-        # sklearn's PLS (NIPALS) on 4062 target channels takes minutes per fit
-        # at 32-64 components on 2 cores; the demo searches the lower half.
-        models["pls"] = (models["pls"][0], {"n_components": [2, 4, 8, 16]})
-    vae_mlp, grid = models["vae_mlp"]
-    models["vae_mlp_ft"] = (clone(vae_mlp).set_params(objective="spectra"), grid)
-    models.update(_library_models(epochs, random_state))
-    models = {name: models[name] for name in names}
-    for name, grid in (grids or {}).items():
+        # paper's two learning rates. sklearn's PLS (NIPALS) on 4062 target
+        # channels takes minutes per fit at 32-64 components on 2 cores; the
+        # demo searches the lower half.
+        demo_grids = {
+            "vae_mlp": {"mapper__lr": [1e-3]},
+            "vae_mlp_ft": {"mapper__lr": [1e-3]},
+            "one_step": {"lr": [1e-3]},
+            "pls": {"n_components": [2, 4, 8, 16]},
+        }
+    for name, grid in {**demo_grids, **(grids or {})}.items():
         if name in models:
             models[name] = (models[name][0], grid)
     report(f"tuning and fitting {', '.join(models)}")

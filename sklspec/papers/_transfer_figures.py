@@ -4,7 +4,7 @@ import numpy as np
 
 from sklspec.maps import MapDisplay, SpectraDisplay, summed_emissivity
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
-from sklspec.papers._transfer_models import model_label
+from sklspec.model_selection import model_label
 from sklspec.utils._optional import import_optional
 
 
@@ -43,7 +43,7 @@ def plot_transfer_maps(
     Parameters
     ----------
     result : Bunch
-        The output of :func:`~sklspec.papers.compare_transfer_models`.
+        The output of :func:`~sklspec.model_selection.compare_transfer_models`.
     Y_test : array-like of shape (n_rows * n_columns, n_channels)
         True primary spectra of the test map, in acquisition order.
     map_shape : (int, int)
@@ -164,7 +164,7 @@ def plot_transfer_spectra(
     Parameters
     ----------
     result : Bunch
-        The output of :func:`~sklspec.papers.compare_transfer_models`.
+        The output of :func:`~sklspec.model_selection.compare_transfer_models`.
     Y_test : array-like of shape (n_spectra, n_channels)
         True primary test spectra.
     rows : list of int

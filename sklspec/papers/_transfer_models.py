@@ -1,44 +1,15 @@
-"""The transfer paper's models with its settings, and the grids it searched."""
+"""The transfer paper's models with its settings, and the few-standards candidates."""
 
 from numbers import Integral
 
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.cross_decomposition import PLSRegression
-from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
+from sklspec.model_selection import PRESETS, TRANSFER_CANDIDATES, transfer_candidates
 from sklspec.preprocessing import SpectralScaler
-from sklspec.transfer import (
-    RIDGE_ALPHAS,
-    LatentTransferRegressor,
-    ResidualMLPRegressor,
-    SpectralMLPRegressor,
-    StandardizationRegressor,
-)
-from sklspec.utils._optional import import_optional
-from sklspec.vae import PRESETS, VAEEncoder
-
-# How reports and figures name the paper's models; other names are shown as given.
-MODEL_LABELS = {
-    "library_ridge": "library + ridge",
-    "library_residual": "library + residual MLP",
-    "vae_mlp": "VAE + MLP",
-    "vae_mlp_ft": "VAE + MLP, fine-tuned",
-    "one_step": "one-step MLP",
-    "knn": "KNN",
-    "pls": "PLS",
-    "ds": "DS",
-    "pds": "PDS",
-}
-
-
-def model_label(name):
-    """A model's name as a user reads it (``"vae_mlp"`` -> ``"VAE + MLP"``)."""
-    return MODEL_LABELS.get(name, name)
+from sklspec.transfer import LatentTransferRegressor
 
 
 def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
@@ -85,36 +56,13 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
     >>> estimator.n_neighbors, grid
     (10, {'n_neighbors': [2, 3, 4, 5, 10, 15, 20]})
     """
-    vae_params = {**PRESETS["vrabel2023"], "random_state": random_state, "device": device}
-    mlp_params = dict(lr=1e-4, alpha=1e-6, batch_size=128, max_epochs=100, early_stopping=True)
-    if max_epochs is not None:
-        vae_params["max_epochs"] = max_epochs
-        mlp_params["max_epochs"] = max_epochs
-    vae = VAEEncoder(**vae_params)
-    mapping = (128, 512)
-    decoder = tuple(vae_params["hidden_layer_sizes"][::-1])
-    one_step_layers = (*mapping, vae_params["latent_dim"], *decoder)
-    return {
-        "vae_mlp": (
-            LatentTransferRegressor(
-                vae,
-                SpectralMLPRegressor(mapping, device=device, **mlp_params),
-                random_state=random_state,
-            ),
-            {"mapper__hidden_layer_sizes": [(128, 512), (512, 512)], "mapper__lr": [1e-3, 1e-4]},
-        ),
-        "one_step": (
-            SpectralMLPRegressor(
-                one_step_layers, device=device, random_state=random_state, **mlp_params
-            ),
-            {"lr": [1e-3, 1e-4]},
-        ),
-        "knn": (KNeighborsRegressor(n_neighbors=10), {"n_neighbors": [2, 3, 4, 5, 10, 15, 20]}),
-        "pls": (
-            PLSRegression(n_components=16, scale=False),
-            {"n_components": [2, 3, 4, 8, 16, 32, 64]},
-        ),
-    }
+    return transfer_candidates(
+        PRESETS["paper"],
+        preset="paper",
+        random_state=random_state,
+        device=device,
+        max_epochs=max_epochs,
+    )
 
 
 @validate_params(
@@ -208,52 +156,34 @@ def few_standards_models(
     {'n_components': [1, 2, 3, 4]}
     """
     smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
-    frozen = FrozenEstimator(library)
-    folds = KFold(5)
-
-    def tuned(model, prefix):
-        if alphas is None:
-            return model
-        return GridSearchCV(model, {f"{prefix}alpha": list(alphas)}, cv=folds)
-
-    def latent(mapper, objective="latent"):
-        transfer = LatentTransferRegressor(
-            frozen, mapper, objective=objective, random_state=random_state
-        )
-        return make_pipeline(SpectralScaler(scaling), transfer)
-
-    def mlp(layers):
-        return SpectralMLPRegressor(layers, random_state=random_state, **network)
-
-    mapper_prefix = "latenttransferregressor__mapper__"
-    residual = ResidualMLPRegressor(
-        hidden_layer_sizes=mapper_layers, random_state=random_state, **network
+    names = [*PRESETS["few_standards"], *(("ds", "pds") if standardization else ())]
+    candidates = transfer_candidates(
+        names,
+        preset="few_standards",
+        n_pairs=smallest_fold,
+        library=library,
+        mapper_layers=mapper_layers,
+        one_step_layers=one_step_layers,
+        alphas=alphas,
+        network=network,
+        random_state=random_state,
     )
-    one_step = TransformedTargetRegressor(
-        make_pipeline(SpectralScaler(scaling), mlp(one_step_layers)),
-        transformer=SpectralScaler(scaling),
-    )
-    models = {
-        "library_ridge": latent(RidgeCV(alphas=RIDGE_ALPHAS)),
-        "library_residual": tuned(latent(residual), mapper_prefix),
-        "vae_mlp": tuned(latent(mlp(mapper_layers)), mapper_prefix),
-        "vae_mlp_ft": tuned(latent(mlp(mapper_layers), "spectra"), mapper_prefix),
-        "one_step": tuned(one_step, "regressor__spectralmlpregressor__"),
-        "pls": GridSearchCV(
-            PLSRegression(scale=False),
-            {"n_components": [k for k in (1, 2, 3, 4, 6, 8, 12, 16) if k <= smallest_fold]},
-            cv=folds,
-        ),
-        "knn": GridSearchCV(
-            KNeighborsRegressor(),
-            {"n_neighbors": [k for k in (1, 2, 3, 5, 10) if k <= smallest_fold]},
-            cv=folds,
-        ),
-    }
-    if standardization:
-        adaptation = import_optional("chemotools.adaptation", "PDS")
-        models["ds"] = StandardizationRegressor()
-        models["pds"] = StandardizationRegressor(
-            adaptation.PiecewiseDirectStandardization(window_length=5)
-        )
+    models = {}
+    for name, (estimator, grid) in candidates.items():
+        if isinstance(estimator, LatentTransferRegressor):
+            # The library scales the primary spectra itself; the secondary side is scaled here.
+            model = make_pipeline(SpectralScaler(scaling), estimator)
+            prefix = "latenttransferregressor__"
+        elif TRANSFER_CANDIDATES[name].kind == "network":
+            model = TransformedTargetRegressor(
+                make_pipeline(SpectralScaler(scaling), estimator),
+                transformer=SpectralScaler(scaling),
+            )
+            prefix = "regressor__spectralmlpregressor__"
+        else:  # linear maps and neighbours need no scaling
+            model, prefix = estimator, ""
+        if grid:
+            grid = {f"{prefix}{key}": values for key, values in grid.items()}
+            model = GridSearchCV(model, grid, cv=KFold(5))
+        models[name] = model
     return models

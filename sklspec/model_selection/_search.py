@@ -1,0 +1,310 @@
+"""The one tuning loop: every candidate searched alike, on a validation split or by CV."""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
+from sklearn.utils import Bunch
+
+from sklspec.exceptions import TransferSelectionError
+from sklspec.metrics import calibration_error, spectral_scoring
+from sklspec.model_selection._calibration import cross_validated_rmsep, fold_calibrations
+from sklspec.model_selection._progress import ProgressScorer
+from sklspec.model_selection._registry import model_label
+from sklspec.model_selection._wrapping import wrap_transfer_model
+
+#: The scores of every search, by the name a table gives them.
+SCORERS = {
+    "rse": "neg_relative_squared_error",
+    "euclidean": "neg_mean_euclidean_distance",
+    "cosine": "neg_mean_cosine_distance",
+}
+_SCORE_NAMES = {
+    "rse": "RSE",
+    "euclidean": "mean Euclidean distance",
+    "cosine": "mean cosine distance",
+}
+#: Where the wrapped model's parameters live (``wrap_transfer_model``).
+PREFIX = "regressor__model__"
+
+
+def _last_line(text):
+    """The exception line that ends scikit-learn's fit-failure report, without module paths."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if not lines:
+        return "its fits failed"
+    name, colon, message = lines[-1].partition(": ")
+    return f"{name.rsplit('.', 1)[-1]}{colon}{message}"
+
+
+def _plain(value):
+    """A setting as JSON keeps it (tuples as lists, numpy scalars as numbers)."""
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _run_search(search, scorer, X, Y, debug):
+    """Fit the search; the reason when no setting could be scored, else None."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitFailedWarning)
+        try:
+            search.fit(X, Y)
+        except Exception as exc:
+            # Nothing scored: every fit failed, and the search says why. A
+            # failure after some scores (its refit) is not the candidate's.
+            if debug or scorer.done:
+                raise
+            return _last_line(exc)
+    rse = np.asarray(search.cv_results_[f"mean_test_{SCORERS['rse']}"], dtype=float)
+    if not np.all(np.isnan(rse)):
+        return None
+    failures = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    return _last_line(failures[0].message) if failures else "no setting could be scored"
+
+
+def _lab_wrapping(preprocessing, scaling):
+    from sklspec.base import unwrap_frozen
+    from sklspec.preprocessing import SpectralScaler
+    from sklspec.transfer import LatentLibrary
+
+    if preprocessing is None:
+        preprocessing = SpectralScaler(scaling)
+
+    def wrap(estimator):
+        # A library scales the primary spectra itself (a frozen one, as it was fitted).
+        library = unwrap_frozen(getattr(estimator, "vae", None))
+        own = None if isinstance(library, LatentLibrary) else scaling
+        return wrap_transfer_model(estimator, preprocessing, scaling=own)
+
+    return wrap
+
+
+def best_setting(models, wrap, row):
+    """A table row's model with its best settings, wrapped and unfitted.
+
+    Parameters
+    ----------
+    models : dict
+        The ``{name: (estimator, param_grid)}`` that were tuned.
+    wrap : callable
+        The wrapping they were tuned in (``tune_transfer_models(...).wrap``).
+    row : dict
+        A row of :func:`tune_transfer_models`.
+
+    Returns
+    -------
+    model : estimator
+        Unfitted: fit it on all pairs to keep it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.model_selection import (
+    ...     best_setting, transfer_candidates, tune_transfer_models)
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.normal(size=(2, 30, 8))
+    >>> models = transfer_candidates(["pls"], n_pairs=20, n_channels=8)
+    >>> result = tune_transfer_models(models, X[:20], Y[:20], X[20:], Y[20:], verbose=0)
+    >>> model = best_setting(models, result.wrap, result.rows[0]).fit(X, Y)
+    >>> model.regressor_[-1].n_components == result.rows[0]["settings"]["n_components"]
+    True
+    """
+    estimator, _ = models[row["model"]]
+    params = {
+        f"{PREFIX}{key}": tuple(value) if isinstance(value, list) else value
+        for key, value in row["settings"].items()
+    }
+    return clone(wrap(estimator)).set_params(**params)
+
+
+def tune_transfer_models(
+    models,
+    X,
+    Y,
+    X_val=None,
+    Y_val=None,
+    *,
+    cv=None,
+    preprocessing=None,
+    scaling="global",
+    wrap=None,
+    choose_by="rse",
+    rank_by="rse",
+    calibration=None,
+    targets=None,
+    refit=False,
+    random_state=0,
+    debug=False,
+    verbose=1,
+):
+    """Tune each transfer candidate alike; a table row per model, best first.
+
+    Every model is wrapped alike (``wrap``) and its grid searched by
+    ``GridSearchCV``: trained on ``X``/``Y`` and scored on the validation
+    pairs ``X_val``/``Y_val``, or, with ``cv``, by cross-validation over
+    ``X``/``Y``. Each model's setting with the lowest ``choose_by`` score
+    gives its row. A model whose every setting fails (diverged training, a
+    size it cannot handle) gets a row with ``error`` instead of scores.
+
+    Parameters
+    ----------
+    models : dict
+        ``{name: (estimator, param_grid)}``, e.g. from
+        :func:`transfer_candidates`.
+    X, Y : array-like
+        Secondary and primary spectra of the training pairs (all pairs with
+        ``cv``).
+    X_val, Y_val : array-like, default=None
+        The validation pairs (None with ``cv``).
+    cv : cross-validation generator, default=None
+        A scikit-learn splitter over ``X``/``Y``; scores are means over its
+        folds.
+    preprocessing : transformer, default=None
+        Secondary-side preprocessing in front of every model; None:
+        ``SpectralScaler(scaling)``.
+    scaling : {"global", "channel", "none"}, default="global"
+        The primary side's :class:`~sklspec.preprocessing.SpectralScaler`
+        (none around a model holding a
+        :class:`~sklspec.transfer.LatentLibrary`, which scales the primary
+        spectra itself), as ``sklspec fit-transfer`` wraps its models.
+    wrap : callable, default=None
+        ``wrap(estimator)`` puts the preprocessing around a model, keeping
+        its parameters under ``regressor__model__``
+        (:func:`wrap_transfer_model` does); None: the wrapping of
+        ``preprocessing`` and ``scaling`` above.
+    choose_by : {"rse", "euclidean", "cosine"}, default="rse"
+        The validation score that picks each model's setting.
+    rank_by : {"rse", "euclidean", "cosine", "rmsep"} or None, default="rse"
+        The score that orders the rows; None keeps the order of ``models``.
+    calibration : fitted regressor, default=None
+        A primary calibration. With it (and the validation ``targets``)
+        each model's best setting is refitted on the training pairs and its
+        transferred validation spectra are scored by the calibration's
+        RMSEP (``rmsep``); ``floor`` is the calibration's RMSEP on the true
+        validation spectra. With ``cv``, ``targets`` holds every pair's, and
+        without ``calibration`` each fold fits its own on its training pairs.
+    targets : array-like, default=None
+        Analyte values of the validation pairs (of all pairs with ``cv``).
+    refit : bool, default=False
+        Refit each model's best setting on all pairs (``searches`` then
+        predict).
+    random_state : int, default=0
+        Seed of the folds' calibrations.
+    debug : bool, default=False
+        Raise the first failure, with its traceback.
+    verbose : int, default=1
+        0: silent; 1: a line per model; 2: also a line per scored fit.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``rows`` (a dict per model: ``model``, ``label``, ``seconds``,
+        ``rse``, ``euclidean``, ``cosine``, ``settings``, and ``rmsep`` and
+        ``floor`` with a calibration; or ``error``), ``searches`` (the
+        fitted ``GridSearchCV`` per model that did not fail),
+        ``calibration_floor`` and ``wrap`` (the wrapping used, for
+        :func:`best_setting`).
+
+    Raises
+    ------
+    TransferSelectionError
+        When every model failed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.model_selection import transfer_candidates, tune_transfer_models
+    >>> rng = np.random.default_rng(0)
+    >>> amounts = rng.uniform(size=(60, 3))
+    >>> X, Y = amounts @ rng.normal(size=(3, 30)), amounts @ rng.normal(size=(3, 40))
+    >>> models = transfer_candidates(["pls", "knn"], n_pairs=40, n_channels=30)
+    >>> result = tune_transfer_models(models, X[:40], Y[:40], X[40:], Y[40:], verbose=0)
+    >>> [(row["model"], row["settings"]) for row in result.rows]
+    [('pls', {'n_components': 3}), ('knn', {'n_neighbors': 2})]
+    """
+    if wrap is None:
+        wrap = _lab_wrapping(preprocessing, scaling)
+
+    if (cv is None) == (X_val is None):
+        raise ValueError("Give either validation pairs (X_val, Y_val) or a cv splitter.")
+    X, Y = np.asarray(X), np.asarray(Y)
+    if cv is None:
+        X_val, Y_val = np.asarray(X_val), np.asarray(Y_val)
+        X_fit, Y_fit = np.concatenate([X, X_val]), np.concatenate([Y, Y_val])
+        split = PredefinedSplit(np.r_[np.full(len(X), -1), np.zeros(len(X_val), dtype=int)])
+    else:
+        X_fit, Y_fit, split = X, Y, cv
+    with_rmsep = targets is not None and (calibration is not None or cv is not None)
+    floor = folds = None
+    if with_rmsep:
+        # The calibration's own RMSEP on the true spectra: one value for all rows.
+        if cv is None:
+            floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
+        else:
+            folds = fold_calibrations(
+                X, Y, targets, cv=cv, calibration=calibration, random_state=random_state
+            )
+            floor = cross_validated_rmsep(None, X, Y, targets, folds)
+    scorers = spectral_scoring(*SCORERS.values())
+    rows, searches = [], {}
+    for name, (estimator, grid) in models.items():
+        label = model_label(name)
+        n_settings = len(ParameterGrid(grid))
+        if verbose:
+            print(f"{label}: {n_settings} setting(s) to try", flush=True)
+        n_fits = n_settings * (1 if cv is None else split.get_n_splits())
+        scorer = ProgressScorer(
+            scorers,
+            label,
+            list(grid),
+            n_fits,
+            rank_by=(_SCORE_NAMES[choose_by], SCORERS[choose_by]),
+            prefix=PREFIX,
+            verbose=verbose > 1,
+        )
+        search = GridSearchCV(
+            wrap(estimator),
+            {f"{PREFIX}{key}": values for key, values in grid.items()},
+            scoring=scorer,
+            refit=SCORERS[choose_by] if refit else False,
+            cv=split,
+            error_score="raise" if debug else np.nan,
+        )
+        start = time.perf_counter()
+        failure = _run_search(search, scorer, X_fit, Y_fit, debug)
+        row = {"model": name, "label": label, "seconds": round(time.perf_counter() - start, 1)}
+        if failure:
+            row["error"] = failure
+            if verbose:
+                print(f"{label}: failed ({failure})", flush=True)
+            rows.append(row)
+            continue
+        searches[name] = search
+        results = search.cv_results_
+        chosen = -np.asarray(results[f"mean_test_{SCORERS[choose_by]}"], dtype=float)
+        best = int(np.nanargmin(chosen))
+        for metric, scorer_name in SCORERS.items():
+            row[metric] = float(-results[f"mean_test_{scorer_name}"][best])
+        params = results["params"][best]
+        row["settings"] = {key.removeprefix(PREFIX): _plain(v) for key, v in params.items()}
+        if with_rmsep:
+            model = best_setting(models, wrap, row)
+            if cv is None:
+                predicted = model.fit(X, Y).predict(X_val)
+                row["rmsep"] = calibration_error(
+                    Y_val, predicted, calibration=calibration, targets=targets
+                )
+            else:
+                row["rmsep"] = cross_validated_rmsep(model, X, Y, targets, folds)
+            row["floor"] = floor
+        rows.append(row)
+    if rank_by is not None:
+        rows.sort(key=lambda row: row.get(rank_by, np.inf))
+    if all("error" in row for row in rows):
+        reasons = "; ".join(f"{row['label']}: {row['error']}" for row in rows)
+        raise TransferSelectionError(f"every model failed ({reasons}).")
+    return Bunch(rows=rows, searches=searches, calibration_floor=floor, wrap=wrap)
