@@ -423,7 +423,7 @@ def test_fit_transfer_compares_the_models_and_keeps_the_best(pairs, tmp_path, ca
     assert main(args) == 0
     out = capsys.readouterr().out
     # 20 secondary and 30 primary channels: DS and PDS cannot map channel to channel.
-    assert "DS and PDS left out: they need both instruments' spectra on one wavelength grid." in out
+    assert "DS, PDS, SST and CORAL left out: they need both instruments' spectra on one " in out
     assert (
         "comparing library + ridge, library + residual MLP, VAE + MLP, one-step MLP, PLS, KNN "
         "on 240 training and 60 validation" in out
@@ -506,7 +506,7 @@ def test_fit_transfer_given_validation_files_and_same_grid_models(pairs, tmp_pat
     out = capsys.readouterr().out
     assert (
         "comparing library + ridge, library + residual MLP, VAE + MLP, one-step MLP, PLS, KNN, "
-        "DS, PDS on 200 training" in out
+        "DS, PDS, SST, CORAL on 200 training" in out
     )
     assert main([*command, validation[0], validation[1]]) == 2
     assert "--validation-primary and --validation-secondary go together" in capsys.readouterr().err
@@ -558,7 +558,10 @@ def test_fit_transfer_baseline_subtraction(pairs, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "name",
-    ["library_ridge", "library_residual", "vae_mlp", "one_step", "pls", "knn", "ds", "pds"],
+    [
+        *("library_ridge", "library_residual", "vae_mlp", "one_step", "pls", "knn"),
+        *("ds", "pds", "sst", "coral"),
+    ],
 )
 @pytest.mark.filterwarnings("ignore::sklspec.exceptions.LibraryFloorWarning")  # 3 epochs
 def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):

@@ -127,7 +127,8 @@ def _chosen_models(args, primary, secondary):
             else:
                 names.append(name)
         for reason, labels in left_out.items():
-            print(f"{' and '.join(labels)} left out: {reason}.")
+            listed = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+            print(f"{listed} left out: {reason}.")
         return names
     names = [name.strip() for name in args.models.split(",") if name.strip()]
     unknown = [name for name in names if name not in lab]

@@ -27,6 +27,7 @@ _THIRD_PARTY = (
     "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "chemotools.adaptation._direct_standardization.DirectStandardization",
     "chemotools.adaptation._piecewise_direct_standardization.PiecewiseDirectStandardization",
+    "chemotools.adaptation._spectral_space_transform.SpectralSpaceTransform",
     "chemotools.outliers._q_residuals.QResiduals",
 )
 
@@ -41,6 +42,7 @@ _SKLSPEC = (
     "sklspec.preprocessing._scaling.SpectralScaler",
     "sklspec.preprocessing._wavelength.WavelengthCropper",
     "sklspec.preprocessing._wavelength.WavelengthResampler",
+    "sklspec.transfer._coral.CORALRegressor",
     "sklspec.transfer._latent.LatentTransferRegressor",
     "sklspec.transfer._library.LatentLibrary",
     "sklspec.transfer._mlp.SpectralMLPRegressor",

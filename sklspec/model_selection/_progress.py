@@ -13,6 +13,7 @@ _SETTING_LABELS = {
     "n_components": "components",
     "n_neighbors": "neighbours",
     "standardizer__window_length": "window",
+    "standardizer__n_components": "components",
     "vae__n_components": "library components",
 }
 _OWNERS = {"mapper": "MLP", "vae": "VAE", "standardizer": "standardizer"}

@@ -332,6 +332,24 @@ def _pds(s):
     return StandardizationRegressor(standardizer), {"standardizer__window_length": grid}
 
 
+def _sst(s):
+    from sklspec.transfer import StandardizationRegressor
+    from sklspec.utils._optional import import_optional
+
+    adaptation = import_optional("chemotools.adaptation", "the SST transfer model")
+    grid = _cut((1, 2, 3, 4, 6, 8, 12, 16), s.n_pairs)
+    return (
+        StandardizationRegressor(adaptation.SpectralSpaceTransform(n_components=2)),
+        {"standardizer__n_components": grid},
+    )
+
+
+def _coral(s):
+    from sklspec.transfer import CORALRegressor
+
+    return CORALRegressor(), {"alpha": [1e-3, 1e-2, 1e-1, 1.0]}
+
+
 _CANDIDATES = (
     TransferCandidate(
         "library_ridge",
@@ -407,6 +425,27 @@ _CANDIDATES = (
         needs=frozenset({"same_grid"}),
         package="chemotools",
         extra="transfer",
+        presets=("lab", "few_standards"),
+    ),
+    TransferCandidate(
+        "sst",
+        "SST",
+        "spectral space transformation: the pairs' joint principal components map one "
+        "instrument's spectral space onto the other's",
+        "linear",
+        _sst,
+        needs=frozenset({"same_grid"}),
+        package="chemotools",
+        extra="transfer",
+        presets=("lab", "few_standards"),
+    ),
+    TransferCandidate(
+        "coral",
+        "CORAL",
+        "correlation alignment: each instrument's mean and covariance, no paired standards",
+        "linear",
+        _coral,
+        needs=frozenset({"same_grid"}),
         presets=("lab", "few_standards"),
     ),
 )

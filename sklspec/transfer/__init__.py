@@ -1,5 +1,6 @@
 """Spectral transfer between instruments: secondary spectra to primary spectra."""
 
+from sklspec.transfer._coral import CORALRegressor
 from sklspec.transfer._latent import LatentTransferRegressor
 from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
@@ -9,6 +10,7 @@ from sklspec.transfer._standardization import StandardizationRegressor
 
 __all__ = [
     "RIDGE_ALPHAS",
+    "CORALRegressor",
     "LatentLibrary",
     "LatentTransferRegressor",
     "ResidualMLPRegressor",
