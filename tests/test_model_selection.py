@@ -53,7 +53,7 @@ def test_every_candidate_is_described_and_builds_in_each_of_its_presets():
     assert list(TRANSFER_CANDIDATES)[:2] == ["library_ridge", "library_residual"]
     for name, candidate in TRANSFER_CANDIDATES.items():
         assert candidate.name == name and candidate.label and candidate.summary
-        assert candidate.kind in {"library", "network", "linear", "neighbours"}
+        assert candidate.kind in {"library", "network", "linear", "neighbours", "calibration"}
         assert candidate.needs <= set(NEEDS)
         assert (candidate.package is None) == (candidate.extra is None)
         assert set(candidate.presets) <= set(PRESETS)

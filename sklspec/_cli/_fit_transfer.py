@@ -342,6 +342,7 @@ def run_fit_transfer(args):
         rank_by=args.select_by,
         calibration=calibration,
         targets=t_val if folds is None else t_train,
+        train_targets=t_train if folds is None else None,
         random_state=args.seed,
         debug=args.debug,
         verbose=2,
@@ -368,12 +369,20 @@ def run_fit_transfer(args):
         X_all, Y_all = X_train, Y_train
     criterion = "RSE" if args.select_by == "rse" else "RMSEP"
     by = "validation" if folds is None else "cross-validated"
-    print(f"refitting {rows[0]['label']} (lowest {by} {criterion}) on all {len(X_all)} pairs")
-    model = best_setting(candidates, tuned.wrap, rows[0]).fit(X_all, Y_all)
+    # The kept model transfers spectra; a transferred calibration is context.
+    spectral = [row for row in rows if "error" not in row and row.get("output") != "analyte"]
+    if not spectral:
+        raise CommandError("every model that transfers spectra failed; see the table above.")
+    best = spectral[0]
+    among = "" if best is rows[0] else " among the models that transfer spectra"
+    print(
+        f"refitting {best['label']} (lowest {by} {criterion}{among}) on all {len(X_all)} pairs"
+    )
+    model = best_setting(candidates, tuned.wrap, best).fit(X_all, Y_all)
     info = {
         "command": "fit-transfer",
         "pairs": len(X_all),
-        "model": rows[0]["label"],
+        "model": best["label"],
         "validation_pairs": n_scored,
         "cv_folds": folds,
         "baseline_subtracted": args.baseline is not None,

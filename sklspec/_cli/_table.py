@@ -28,6 +28,12 @@ def format_table(
             lines.append(f"{row['label']:<{width}}{'failed: ' + row['error']}")
             continue
         rmsep = f"{row['rmsep']:>10.4g}" if with_rmsep else ""
+        if row.get("output") == "analyte":  # a transferred calibration: no spectra to score
+            lines.append(
+                f"{row['label']:<{width}}{'-':>10}{rmsep}{'-':>12}{'-':>11}  "
+                f"{row['seconds']:>7.1f}  {in_user_terms(row['settings'])}"
+            )
+            continue
         lines.append(
             f"{row['label']:<{width}}{row['rse']:>10.4g}{rmsep}{row['euclidean']:>12.4g}"
             f"{row['cosine']:>11.6f}  {row['seconds']:>7.1f}  {in_user_terms(row['settings'])}"
@@ -47,6 +53,13 @@ def format_table(
             f"RMSEP: the analyte error of a PLS calibration on {calibrated_on}, "
             f"applied to each model's transferred spectra (on the true primary spectra: "
             f"{floor:.4g})."
+        )
+    corrected = [row["label"] for row in rows if row.get("output") == "analyte"]
+    if corrected:
+        lines.append(
+            f"{', '.join(corrected)}: corrects the calibration's predictions instead of "
+            "transferring the spectra (an RMSEP only); compared here, not kept as the "
+            "transfer model."
         )
     criterion = {"rse": "RSE", "rmsep": "RMSEP"}[select_by]
     by = "validation" if cv_folds is None else "cross-validated"

@@ -47,6 +47,7 @@ _SKLSPEC = (
     "sklspec.transfer._library.LatentLibrary",
     "sklspec.transfer._mlp.SpectralMLPRegressor",
     "sklspec.transfer._residual.ResidualMLPRegressor",
+    "sklspec.transfer._slope_bias.SlopeBiasCorrection",
     "sklspec.transfer._reliability.TransferReliability",
     "sklspec.transfer._standardization.StandardizationRegressor",
     "sklspec.vae._conditional.ConditionalVAE",

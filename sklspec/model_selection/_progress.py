@@ -32,6 +32,9 @@ def in_user_terms(params):
     """
     parts = []
     for key, value in params.items():
+        if key == "fit_slope":
+            parts.append("slope and bias" if value else "bias only")
+            continue
         if isinstance(value, float | np.floating):
             value = f"{value:g}"
         elif isinstance(value, list) and value and isinstance(value[0], float):

@@ -31,10 +31,12 @@ class TransferCandidate:
         How tables and figures name it (``"PLS"``).
     summary : str
         One line on what it does.
-    kind : {"library", "network", "linear", "neighbours"}
+    kind : {"library", "network", "linear", "neighbours", "calibration"}
         What kind of model it is: ``"library"`` maps into a fitted primary
         library (it scales the primary spectra itself), ``"linear"`` is a
-        linear map of the spectra.
+        linear map of the spectra, ``"calibration"`` transfers the primary
+        calibration instead of the spectra (it predicts analyte values, is
+        scored by the RMSEP alone and needs the analyte values).
     needs : frozenset of str
         Keys of :data:`NEEDS`: what its fit needs beyond paired spectra.
     package : str or None
@@ -350,6 +352,13 @@ def _coral(s):
     return CORALRegressor(), {"alpha": [1e-3, 1e-2, 1e-1, 1.0]}
 
 
+def _slope_bias(s):
+    from sklspec.transfer import SlopeBiasCorrection
+
+    # The comparison gives it the primary calibration of each fold.
+    return SlopeBiasCorrection(), {"fit_slope": [True, False]}
+
+
 _CANDIDATES = (
     TransferCandidate(
         "library_ridge",
@@ -447,6 +456,16 @@ _CANDIDATES = (
         _coral,
         needs=frozenset({"same_grid"}),
         presets=("lab", "few_standards"),
+    ),
+    TransferCandidate(
+        "slope_bias",
+        "slope/bias",
+        "the primary calibration on the secondary spectra, its predictions corrected by a "
+        "line fitted on the standards (transfers the calibration, not the spectra)",
+        "calibration",
+        _slope_bias,
+        needs=frozenset({"targets"}),
+        presets=("lab",),
     ),
 )
 

@@ -13,7 +13,7 @@ from sklspec.exceptions import TransferSelectionError
 from sklspec.metrics import calibration_error, spectral_scoring
 from sklspec.model_selection._calibration import cross_validated_rmsep, fold_calibrations
 from sklspec.model_selection._progress import ProgressScorer
-from sklspec.model_selection._registry import model_label
+from sklspec.model_selection._registry import TRANSFER_CANDIDATES, model_label
 from sklspec.model_selection._wrapping import wrap_transfer_model
 
 #: The scores of every search, by the name a table gives them.
@@ -121,6 +121,59 @@ def best_setting(models, wrap, row):
     return clone(wrap(estimator)).set_params(**params)
 
 
+def _tune_calibration_transfer(
+    name, estimator, grid, X, X_val, *, folds, calibration, targets, floor, debug
+):
+    """A row for a candidate that transfers the calibration: each setting's RMSEP."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import root_mean_squared_error
+
+    label = model_label(name)
+    row = {"model": name, "label": label, "output": "analyte"}
+    train_targets, scored_targets = targets
+    if folds is None:  # one validation split
+        if calibration is None or scored_targets is None or train_targets is None:
+            row["error"] = "needs the analyte values of the training and validation pairs"
+            return row
+        X_fit = np.concatenate([X, X_val])
+        n_train = len(X)
+        folds = [(np.arange(n_train), np.arange(n_train, len(X_fit)), calibration)]
+        values = np.concatenate(
+            [
+                np.asarray(train_targets, dtype=np.float64).reshape(n_train, -1),
+                np.asarray(scored_targets, dtype=np.float64).reshape(len(X_val), -1),
+            ]
+        )
+    else:
+        X_fit = X
+        values = np.asarray(scored_targets, dtype=np.float64).reshape(len(X), -1)
+    tested = np.concatenate([test for _, test, _ in folds])
+    start, scores = time.perf_counter(), []
+    for params in ParameterGrid(grid):
+        predicted = np.empty_like(values)
+        try:
+            for train, test, fold_calibration in folds:
+                model = clone(estimator).set_params(
+                    **params, calibration=FrozenEstimator(fold_calibration)
+                )
+                model.fit(X_fit[train], values[train])
+                predicted[test] = np.asarray(model.predict(X_fit[test])).reshape(len(test), -1)
+        except Exception as exc:
+            if debug:
+                raise
+            scores.append((np.inf, params, f"{type(exc).__name__}: {exc}"))
+            continue
+        error = float(root_mean_squared_error(values[tested], predicted[tested]))
+        scores.append((error, params, None))
+    row["seconds"] = round(time.perf_counter() - start, 1)
+    error, params, failure = min(scores, key=lambda score: score[0])
+    if failure is not None:
+        row["error"] = failure
+        return row
+    row.update(rmsep=error, floor=floor, settings={k: _plain(v) for k, v in params.items()})
+    return row
+
+
 def tune_transfer_models(
     models,
     X,
@@ -136,6 +189,7 @@ def tune_transfer_models(
     rank_by="rse",
     calibration=None,
     targets=None,
+    train_targets=None,
     refit=False,
     random_state=0,
     debug=False,
@@ -189,6 +243,11 @@ def tune_transfer_models(
         without ``calibration`` each fold fits its own on its training pairs.
     targets : array-like, default=None
         Analyte values of the validation pairs (of all pairs with ``cv``).
+    train_targets : array-like, default=None
+        Analyte values of the training pairs, without ``cv``: what the
+        candidates that transfer the calibration (kind ``"calibration"``,
+        e.g. slope/bias) fit on. They are scored by the RMSEP alone, each
+        fit given that split's (or fold's) calibration.
     refit : bool, default=False
         Refit each model's best setting on all pairs (``searches`` then
         predict).
@@ -253,6 +312,25 @@ def tune_transfer_models(
     rows, searches = [], {}
     for name, (estimator, grid) in models.items():
         label = model_label(name)
+        candidate = TRANSFER_CANDIDATES.get(name)
+        if candidate is not None and candidate.kind == "calibration":
+            if verbose:
+                print(f"{label}: {len(ParameterGrid(grid))} setting(s) to try", flush=True)
+            rows.append(
+                _tune_calibration_transfer(
+                    name,
+                    estimator,
+                    grid,
+                    X,
+                    X_val,
+                    folds=folds,
+                    calibration=calibration,
+                    targets=(train_targets, targets),
+                    floor=floor,
+                    debug=debug,
+                )
+            )
+            continue
         n_settings = len(ParameterGrid(grid))
         if verbose:
             print(f"{label}: {n_settings} setting(s) to try", flush=True)

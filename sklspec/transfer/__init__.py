@@ -6,6 +6,7 @@ from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.transfer._reliability import TransferReliability
 from sklspec.transfer._residual import RIDGE_ALPHAS, ResidualMLPRegressor
+from sklspec.transfer._slope_bias import SlopeBiasCorrection
 from sklspec.transfer._standardization import StandardizationRegressor
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "LatentLibrary",
     "LatentTransferRegressor",
     "ResidualMLPRegressor",
+    "SlopeBiasCorrection",
     "SpectralMLPRegressor",
     "StandardizationRegressor",
     "TransferReliability",
