@@ -17,11 +17,27 @@ from sklspec._cli._parser import build_parser
 __all__ = ["build_parser", "main"]
 
 
+def _share_the_cpus():
+    """Threads that wait sleep instead of spinning, and BLAS sized to the free CPUs.
+
+    A command is a process of its own: it may set how its OpenMP runtime
+    waits (read when torch loads it, so only before torch is imported).
+    """
+    from threadpoolctl import threadpool_limits
+
+    from sklspec.utils._threads import free_cpus
+
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return threadpool_limits(limits=free_cpus(), user_api="blas")
+
+
 def main(argv=None):
     """Run the command; return its exit code (2 for any error, reported in one line)."""
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        with _share_the_cpus():
+            args.run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
     except KeyboardInterrupt:
         print(f"sklspec {args.command}: interrupted; nothing was saved.", file=sys.stderr)

@@ -1,5 +1,6 @@
 """The base of every torch estimator: parameters, validation, net assembly, fit template."""
 
+import contextlib
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -28,12 +29,20 @@ from sklspec._neural._torch import (
     train_one_epoch,
 )
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._threads import torch_threads_for_free_cpus
 
 
 def _checked_for_float32(X, y):
     """``X`` and ``y`` as given, once float32 is known to hold their values."""
     return check_float32_range(X), None if y is None else check_float32_range(y, "y")
 
+
+
+def _threads_for(device):
+    """Torch's CPU threads sized to the free CPUs while a net trains on the CPU."""
+    if str(device).startswith("cpu"):
+        return torch_threads_for_free_cpus()
+    return contextlib.nullcontext()
 
 class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     """Base of the estimators that train a torch module through a skorch net.
@@ -197,7 +206,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         seed = seed_from(self.random_state)
         net = self._build_net(n_features, n_outputs, device, seed, module, validation=validation)
         X, y = stage_on_device(*_checked_for_float32(X, y), device)
-        return fit_seeded(net, X, y, seed=seed, device=device)
+        with _threads_for(device):
+            return fit_seeded(net, X, y, seed=seed, device=device)
 
     def _train_one_epoch(self, X, y, n_features, n_outputs):
         """One more epoch over ``X`` (and ``y``): ``partial_fit``'s training; returns a new net.
@@ -215,7 +225,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         seed = seed_from(self.random_state) + (0 if fitted is None else len(fitted.history))
         net = self._build_net(n_features, n_outputs, device, seed, partial=True)
         X, y = stage_on_device(*_checked_for_float32(X, y), device)
-        return train_one_epoch(net, X, y, seed=seed, device=device, continue_from=fitted)
+        with _threads_for(device):
+            return train_one_epoch(net, X, y, seed=seed, device=device, continue_from=fitted)
 
     def _forward(self, function, X, n_outputs, out_dtype, name="X", net=None):
         """``function`` of the fitted net (or of ``net``) applied to ``X`` batch by batch."""

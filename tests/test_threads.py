@@ -1,0 +1,68 @@
+"""Thread pools sized to the CPUs other work leaves free."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from sklspec.transfer import SpectralMLPRegressor
+from sklspec.utils import _threads
+
+
+def test_free_cpus_subtracts_the_load_of_other_processes(monkeypatch):
+    usable = _threads._usable_cpus()
+    monkeypatch.setattr(os, "getloadavg", lambda: (100.0, 0.0, 0.0))
+    assert _threads.free_cpus() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert _threads.free_cpus() == usable
+
+    def no_load_average():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(os, "getloadavg", no_load_average)
+    assert _threads.free_cpus() == usable
+
+
+def test_training_uses_no_more_threads_than_are_free_and_restores_them(monkeypatch):
+    seen = []
+    original = torch.set_num_threads
+
+    def recording(n):
+        seen.append(n)
+        original(n)
+
+    before = torch.get_num_threads()
+    monkeypatch.setattr(torch, "set_num_threads", recording)
+    monkeypatch.setattr(_threads, "free_cpus", lambda: 1)
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    SpectralMLPRegressor((8,), max_epochs=2, device="cpu", random_state=0).fit(X, X)
+    assert torch.get_num_threads() == before
+    assert seen == ([] if before == 1 else [1, before])
+    # Never more than torch's own setting (the user's OMP_NUM_THREADS).
+    monkeypatch.setattr(_threads, "free_cpus", lambda: before + 8)
+    seen.clear()
+    with _threads.torch_threads_for_free_cpus() as used:
+        assert used == before
+    assert seen == []
+
+
+def test_the_command_lets_waiting_threads_sleep():
+    code = (
+        "import os; from sklspec.cli import _share_the_cpus\n"
+        "with _share_the_cpus(): print(os.environ['OMP_WAIT_POLICY'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == "PASSIVE"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux CPU affinity")
+def test_free_cpus_counts_only_the_cpus_this_process_may_use(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert _threads.free_cpus() == 1
