@@ -12,18 +12,38 @@ from sklspec.transfer import SpectralMLPRegressor
 from sklspec.utils import _threads
 
 
-def test_free_cpus_subtracts_the_load_of_other_processes(monkeypatch):
+def test_free_cpus_subtracts_the_threads_other_processes_run(monkeypatch):
     usable = _threads._usable_cpus()
-    monkeypatch.setattr(os, "getloadavg", lambda: (100.0, 0.0, 0.0))
+    monkeypatch.setattr(_threads, "_running_elsewhere", lambda: 100)
     assert _threads.free_cpus() == 1
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_threads, "_running_elsewhere", lambda: 0)
+    assert _threads.free_cpus() == usable
+    monkeypatch.setattr(_threads, "_running_elsewhere", lambda: None)  # no /proc
     assert _threads.free_cpus() == usable
 
-    def no_load_average():
-        raise OSError("no load average here")
 
-    monkeypatch.setattr(os, "getloadavg", no_load_average)
-    assert _threads.free_cpus() == usable
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="Linux's /proc")
+def test_running_elsewhere_sees_a_busy_process():
+    import multiprocessing
+
+    idle = _threads._running_elsewhere()
+    stop = multiprocessing.Event()
+    busy = multiprocessing.Process(target=_spin, args=(stop,))
+    busy.start()
+    try:
+        import time
+
+        time.sleep(0.5)
+        assert _threads._running_elsewhere() >= min(idle, 1)
+        assert _threads._running_elsewhere() >= 1
+    finally:
+        stop.set()
+        busy.join()
+
+
+def _spin(stop):
+    while not stop.is_set():
+        pass
 
 
 def test_training_uses_no_more_threads_than_are_free_and_restores_them(monkeypatch):
@@ -64,5 +84,5 @@ def test_the_command_lets_waiting_threads_sleep():
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux CPU affinity")
 def test_free_cpus_counts_only_the_cpus_this_process_may_use(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_threads, "_running_elsewhere", lambda: 0)
     assert _threads.free_cpus() == 1

@@ -20,6 +20,7 @@ from sklspec._neural._callbacks import (
 )
 from sklspec._neural._loader import BatchLoader, stage_on_device
 from sklspec._neural._modules import ACTIVATIONS
+from sklspec._neural._progress import TrainingProgress
 from sklspec._neural._torch import (
     batched_forward,
     check_float32_range,
@@ -30,6 +31,7 @@ from sklspec._neural._torch import (
 )
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._threads import torch_threads_for_free_cpus
+from sklspec.utils._training_progress import training_reporter
 
 
 def _checked_for_float32(X, y):
@@ -142,6 +144,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         callbacks.append(("divergence", DivergenceCheck(self._model_name, monitor=monitor)))
         callbacks += self._training_callbacks()
         callbacks += progress_callbacks(self.verbose)
+        if training_reporter() is not None and not self.verbose:
+            # Inside a comparison: a line every few seconds instead of silence.
+            progress = TrainingProgress(self._model_name, early_stopping=early_stopping)
+            callbacks.append(("training_progress", progress))
         if validation is not None:
             # Validation data given by the caller (e.g. another day's spectra).
             train_split = predefined_split(Dataset(*validation))

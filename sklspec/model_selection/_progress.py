@@ -59,10 +59,14 @@ class ProgressScorer:
         self.scorers, self.label, self.keys = scorers, label, keys
         self.n_fits, self.rank_by, self.prefix, self.verbose = n_fits, rank_by, prefix, verbose
         self.done, self.start = 0, time.perf_counter()
+        self.reporter = None  # the nets' progress line, ended before this one
 
     def __call__(self, estimator, X, y):
         scores = {name: scorer(estimator, X, y) for name, scorer in self.scorers.items()}
         self.done += 1
+        if self.reporter is not None:
+            self.reporter.end_line()
+            self.reporter.setting = f" {self.done + 1}/{self.n_fits}"
         if self.verbose:
             params = estimator.get_params()
             chosen = {key: params[f"{self.prefix}{key}"] for key in self.keys}

@@ -1,5 +1,6 @@
 """The one tuning loop: every candidate searched alike, on a validation split or by CV."""
 
+import contextlib
 import time
 import warnings
 
@@ -15,6 +16,7 @@ from sklspec.model_selection._calibration import cross_validated_rmsep, fold_cal
 from sklspec.model_selection._progress import ProgressScorer
 from sklspec.model_selection._registry import TRANSFER_CANDIDATES, model_label
 from sklspec.model_selection._wrapping import wrap_transfer_model
+from sklspec.utils._training_progress import TrainingReporter, reporting_training
 
 #: The scores of every search, by the name a table gives them.
 SCORERS = {
@@ -353,7 +355,12 @@ def tune_transfer_models(
             error_score="raise" if debug else np.nan,
         )
         start = time.perf_counter()
-        failure = _run_search(search, scorer, X_fit, Y_fit, debug)
+        reporter = TrainingReporter(label) if verbose > 1 else None
+        if reporter is not None:
+            reporter.setting = f" 1/{n_fits}"
+        scorer.reporter = reporter
+        with reporting_training(reporter) if reporter else contextlib.nullcontext():
+            failure = _run_search(search, scorer, X_fit, Y_fit, debug)
         row = {"model": name, "label": label, "seconds": round(time.perf_counter() - start, 1)}
         if failure:
             row["error"] = failure

@@ -5,18 +5,15 @@ for each other; on a machine shared with other CPU-heavy jobs a thread that
 loses its core keeps the others spinning, and a fit takes several times its
 CPU time (``benchmarks/RESULTS.md``, "A shared machine"). So the package
 never runs more threads than the CPUs left free by other work: the CPUs this
-process may use, less the one-minute load average that is not its own. The
-user's ``OMP_NUM_THREADS`` (which torch reads) and any lower setting stay
-upper bounds: these limits only lower.
+process may use, less the threads of other processes running or waiting to
+run (the kernel's count, read when a fit starts). The user's
+``OMP_NUM_THREADS`` (which torch reads) and any lower setting stay upper
+bounds: these limits only lower.
 """
 
 import contextlib
 import os
 import time
-
-# (wall, process CPU) seconds at the last estimate: this process's own share
-# of the load average is its CPU use since then.
-_last_sample = None
 
 
 def _usable_cpus():
@@ -25,40 +22,46 @@ def _usable_cpus():
     return os.cpu_count() or 1
 
 
+def _running_threads_of_this_process():
+    running = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as stat:
+                running += stat.read().rsplit(")", 1)[1].split()[0] == "R"
+        except OSError:  # the thread ended meanwhile
+            continue
+    return running
+
+
+def _running_elsewhere():
+    """Threads of other processes running or ready to run now (Linux), or None.
+
+    The kernel's count of runnable threads (``/proc/loadavg``) less this
+    process's own, the median of a few readings a few milliseconds apart.
+    """
+    readings = []
+    try:
+        for _ in range(5):
+            with open("/proc/loadavg") as loadavg:
+                runnable = int(loadavg.read().split()[3].split("/")[0])
+            readings.append(runnable - _running_threads_of_this_process())
+            time.sleep(0.002)
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0, sorted(readings)[len(readings) // 2])
+
+
 def free_cpus():
     """CPUs not busy with other processes' work now: at least 1.
 
-    The one-minute load average counts this process's own threads too; its
-    CPU use since the last call (or since it started) is subtracted. Where
-    the system has no load average, every usable CPU counts as free.
+    On Linux, the threads of other processes running or waiting to run now;
+    elsewhere every usable CPU counts as free.
     """
-    global _last_sample
     cpus = _usable_cpus()
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
+    others = _running_elsewhere()
+    if others is None:
         return cpus
-    now, used = time.monotonic(), time.process_time()
-    if _last_sample is None:
-        since = max(now - _process_start(), 1e-3)
-        own = used / since
-    else:
-        since = max(now - _last_sample[0], 1e-3)
-        own = (used - _last_sample[1]) / since
-    _last_sample = (now, used)
-    others = max(0.0, load - min(own, cpus))
-    return max(1, min(cpus, round(cpus - others)))
-
-
-def _process_start():
-    try:
-        with open(f"/proc/{os.getpid()}/stat") as stat:
-            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as uptime:
-            boot = time.monotonic() - float(uptime.read().split()[0])
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return time.monotonic() - 60.0
+    return max(1, min(cpus, cpus - others))
 
 
 @contextlib.contextmanager
