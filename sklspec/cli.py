@@ -18,17 +18,11 @@ __all__ = ["build_parser", "main"]
 
 
 def _share_the_cpus():
-    """Threads that wait sleep instead of spinning, and BLAS sized to the free CPUs.
-
-    A command is a process of its own: it may set how its OpenMP runtime
-    waits (read when torch loads it, so only before torch is imported).
-    """
+    """BLAS threads sized to the CPUs other work leaves free (the nets size torch's)."""
     from threadpoolctl import threadpool_limits
 
     from sklspec.utils._threads import free_cpus
 
-    if "torch" not in sys.modules:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return threadpool_limits(limits=free_cpus(), user_api="blas")
 
 

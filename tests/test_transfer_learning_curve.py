@@ -172,9 +172,13 @@ def test_few_standards_models_fit_their_grids_to_the_fewest_pairs():
         "knn",
         "ds",
         "pds",
+        "sst",
+        "coral",
     ]
     # 5-fold cross-validation on 10 pairs trains on 8.
     assert models["pls"].param_grid == {"n_components": [1, 2, 3, 4, 6, 8]}
+    assert models["sst"].param_grid == {"standardizer__n_components": [1, 2, 3, 4, 6, 8]}
+    assert models["coral"].param_grid == {"alpha": [1e-3, 1e-2, 1e-1, 1.0]}
     assert models["knn"].param_grid == {"n_neighbors": [1, 2, 3, 5]}
     # The networks' penalties are chosen on the pairs too.
     assert models["vae_mlp"].param_grid == {

@@ -49,20 +49,23 @@ def in_user_terms(params):
 
 
 class ProgressScorer:
-    """A search's scorers, counting each scored fit and, with ``verbose``, printing a line.
+    """A search's scores from one prediction, counting each scored fit; with ``verbose``, a line.
 
-    The count tells a search whose every fit failed (nothing scored) from
-    one that failed for another reason.
+    ``metrics`` are ``{scorer name: metric(y_true, y_pred)}``, lower better;
+    the scores are their negatives, from one ``predict`` of the validation
+    spectra. The count tells a search whose every fit failed (nothing
+    scored) from one that failed for another reason.
     """
 
-    def __init__(self, scorers, label, keys, n_fits, *, rank_by, prefix, verbose):
-        self.scorers, self.label, self.keys = scorers, label, keys
+    def __init__(self, metrics, label, keys, n_fits, *, rank_by, prefix, verbose):
+        self.metrics, self.label, self.keys = metrics, label, keys
         self.n_fits, self.rank_by, self.prefix, self.verbose = n_fits, rank_by, prefix, verbose
         self.done, self.start = 0, time.perf_counter()
         self.reporter = None  # the nets' progress line, ended before this one
 
     def __call__(self, estimator, X, y):
-        scores = {name: scorer(estimator, X, y) for name, scorer in self.scorers.items()}
+        predicted = estimator.predict(X)
+        scores = {name: -float(metric(y, predicted)) for name, metric in self.metrics.items()}
         self.done += 1
         if self.reporter is not None:
             self.reporter.end_line()

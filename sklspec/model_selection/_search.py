@@ -11,7 +11,12 @@ from sklearn.model_selection import GridSearchCV, ParameterGrid, PredefinedSplit
 from sklearn.utils import Bunch
 
 from sklspec.exceptions import TransferSelectionError
-from sklspec.metrics import calibration_error, spectral_scoring
+from sklspec.metrics import (
+    calibration_error,
+    mean_cosine_distance,
+    mean_euclidean_distance,
+    relative_squared_error,
+)
 from sklspec.model_selection._calibration import cross_validated_rmsep, fold_calibrations
 from sklspec.model_selection._progress import ProgressScorer
 from sklspec.model_selection._registry import TRANSFER_CANDIDATES, model_label
@@ -310,7 +315,11 @@ def tune_transfer_models(
                 X, Y, targets, cv=cv, calibration=calibration, random_state=random_state
             )
             floor = cross_validated_rmsep(None, X, Y, targets, folds)
-    scorers = spectral_scoring(*SCORERS.values())
+    metrics = {
+        SCORERS["rse"]: relative_squared_error,
+        SCORERS["euclidean"]: mean_euclidean_distance,
+        SCORERS["cosine"]: mean_cosine_distance,
+    }
     rows, searches = [], {}
     for name, (estimator, grid) in models.items():
         label = model_label(name)
@@ -338,7 +347,7 @@ def tune_transfer_models(
             print(f"{label}: {n_settings} setting(s) to try", flush=True)
         n_fits = n_settings * (1 if cv is None else split.get_n_splits())
         scorer = ProgressScorer(
-            scorers,
+            metrics,
             label,
             list(grid),
             n_fits,

@@ -105,9 +105,9 @@ def few_standards_models(
       decoder (``"vae_mlp"``, ``"vae_mlp_ft"``);
     - ``"one_step"``: :class:`SpectralMLPRegressor`, both sides scaled;
     - ``"pls"`` (1 to 16 components) and ``"knn"`` (1 to 10 neighbours);
-    - with ``standardization``, ``"ds"`` and ``"pds"`` (window 5):
-      :class:`StandardizationRegressor`, for instruments with the same
-      channels (needs chemotools).
+    - with ``standardization``, ``"ds"``, ``"pds"`` (window 5), ``"sst"``
+      (components tuned) and ``"coral"`` (its ridge tuned), for instruments
+      with the same channels (DS, PDS and SST need chemotools).
 
     Every grid (the networks' L2 penalty ``alphas``, PLS's components,
     KNN's neighbours) is searched by 5-fold cross-validation on the pairs,
@@ -133,7 +133,7 @@ def few_standards_models(
     scaling : {"global", "channel", "none"}, default="global"
         The scaling of :class:`~sklspec.preprocessing.SpectralScaler`.
     standardization : bool, default=False
-        Add DS and PDS.
+        Add DS, PDS, SST and CORAL.
     random_state : int or None, default=None
         Seed of the networks.
 
@@ -156,7 +156,8 @@ def few_standards_models(
     {'n_components': [1, 2, 3, 4]}
     """
     smallest_fold = fewest_pairs - -(-fewest_pairs // 5)
-    names = [*PRESETS["few_standards"], *(("ds", "pds") if standardization else ())]
+    same_grid = ("ds", "pds", "sst", "coral") if standardization else ()
+    names = [*PRESETS["few_standards"], *same_grid]
     candidates = transfer_candidates(
         names,
         preset="few_standards",
