@@ -47,7 +47,7 @@ def _corn_files(folder):
 
 
 COMMANDS = {
-    "fit-transfer": "fit-transfer --primary corn_mp5.csv --secondary corn_m5.csv "
+    "fit-transfer": "fit-transfer --primary corn_m5.csv --secondary corn_mp5.csv "
     "-o corn.sklspec --force",
     "demo-quick": "demo --quick -o demo --force",
     "demo": "demo -o demo --force",
