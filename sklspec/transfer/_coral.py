@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.utils._fit import fit_context
+from sklspec.utils.validation import check_same_channels
 
 
 def _covariance_factors(spectra, alpha):
@@ -113,13 +114,7 @@ class CORALRegressor(RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
-        if y.ndim != 2 or y.shape[1] != X.shape[1]:
-            width = 1 if y.ndim == 1 else y.shape[1]
-            raise ValueError(
-                "CORALRegressor aligns each secondary channel with the same primary channel: "
-                f"y must have X's {X.shape[1]} channels, got {width}. Resample both onto "
-                "one wavelength grid first."
-            )
+        check_same_channels(self, X, y)
         if len(X) < 2:
             raise ValueError(f"CORALRegressor needs at least 2 spectra per side; got {len(X)}.")
         (

@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
+from sklspec.utils.validation import check_same_channels
 
 
 def _direct_standardization():
@@ -92,13 +93,7 @@ class StandardizationRegressor(RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
-        if y.ndim != 2 or y.shape[1] != X.shape[1]:
-            width = 1 if y.ndim == 1 else y.shape[1]
-            raise ValueError(
-                "StandardizationRegressor maps each secondary channel onto the same "
-                f"primary channel: y must have X's {X.shape[1]} channels, got {width}. "
-                "Resample both onto one wavelength grid first."
-            )
+        check_same_channels(self, X, y)
         standardizer = self.standardizer
         standardizer = _direct_standardization() if standardizer is None else clone(standardizer)
         self.standardizer_ = standardizer.fit(X, X_source=y)

@@ -183,3 +183,19 @@ def validate_spectra(estimator, X, y="no_validation", *, reset=True, **check_par
 def as_2d_targets(y):
     """``y`` with one column per target: 1-D arrays become a column, 2-D (or on-disk) stay."""
     return y if is_lazy_spectra(y) else y.reshape(len(y), -1)
+
+
+def check_same_channels(estimator, X, y):
+    """Refuse a ``y`` that is not as wide as ``X``, for methods that map channel to channel.
+
+    DS, PDS, SST and CORAL map each secondary channel onto the same primary
+    channel: both spectra must be on one wavelength grid.
+    """
+    if y.ndim != 2 or y.shape[1] != X.shape[1]:
+        width = 1 if y.ndim == 1 else y.shape[1]
+        raise ValueError(
+            f"{type(estimator).__name__} maps each secondary channel onto the same primary "
+            f"channel: y must have X's {X.shape[1]} channels, got {width}. Resample both "
+            "onto one wavelength grid first."
+        )
+
