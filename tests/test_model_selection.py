@@ -197,8 +197,8 @@ def test_the_command_leaves_out_a_candidate_whose_extra_is_missing(tmp_path, cap
     command += [str(tmp_path / "s.npy"), "-o", str(tmp_path / "m.sklspec"), "--epochs", "2"]
     assert main(command) == 0
     out = capsys.readouterr().out
-    assert "PDS and SST left out: chemotools is not installed: pip install 'sklspec[tr" in out
-    assert "VAE + MLP, one-step MLP, PLS, KNN, DS, CORAL on 40 training" in out
+    assert "DS, PDS and SST left out: chemotools is not installed: pip install 'sklspec[" in out
+    assert "VAE + MLP, one-step MLP, PLS, KNN, CORAL on 40 training" in out
     assert "no reliability score: chemotools is not installed" in out
     assert main([*command, "--force", "--models", "pls,pds"]) == 2
     assert "--models: pds needs chemotools, which is not installed; pip install" in (

@@ -423,6 +423,8 @@ _CANDIDATES = (
         "linear",
         _ds,
         needs=frozenset({"same_grid"}),
+        package="chemotools",
+        extra="transfer",
         presets=("lab", "few_standards"),
     ),
     TransferCandidate(
