@@ -57,9 +57,9 @@ class ProgressScorer:
     scored) from one that failed for another reason.
     """
 
-    def __init__(self, metrics, label, keys, n_fits, *, rank_by, prefix, verbose):
+    def __init__(self, metrics, label, keys, n_fits, *, shown, prefix, verbose):
         self.metrics, self.label, self.keys = metrics, label, keys
-        self.n_fits, self.rank_by, self.prefix, self.verbose = n_fits, rank_by, prefix, verbose
+        self.n_fits, self.shown, self.prefix, self.verbose = n_fits, shown, prefix, verbose
         self.done, self.start = 0, time.perf_counter()
         self.reporter = None  # the nets' progress line, ended before this one
 
@@ -73,7 +73,7 @@ class ProgressScorer:
         if self.verbose:
             params = estimator.get_params()
             chosen = {key: params[f"{self.prefix}{key}"] for key in self.keys}
-            metric, scorer_name = self.rank_by
+            metric, scorer_name = self.shown
             print(
                 f"  {self.label} {self.done}/{self.n_fits} ({in_user_terms(chosen)}): "
                 f"validation {metric} {-scores[scorer_name]:.4g} "

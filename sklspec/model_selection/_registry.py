@@ -359,6 +359,9 @@ def _slope_bias(s):
     return SlopeBiasCorrection(), {"fit_slope": [True, False]}
 
 
+# DS, PDS and SST are chemotools' transformers.
+_CHEMOTOOLS = {"package": "chemotools", "extra": "transfer"}
+
 _CANDIDATES = (
     TransferCandidate(
         "library_ridge",
@@ -423,8 +426,7 @@ _CANDIDATES = (
         "linear",
         _ds,
         needs=frozenset({"same_grid"}),
-        package="chemotools",
-        extra="transfer",
+        **_CHEMOTOOLS,
         presets=("lab", "few_standards"),
     ),
     TransferCandidate(
@@ -434,8 +436,7 @@ _CANDIDATES = (
         "linear",
         _pds,
         needs=frozenset({"same_grid"}),
-        package="chemotools",
-        extra="transfer",
+        **_CHEMOTOOLS,
         presets=("lab", "few_standards"),
     ),
     TransferCandidate(
@@ -446,8 +447,7 @@ _CANDIDATES = (
         "linear",
         _sst,
         needs=frozenset({"same_grid"}),
-        package="chemotools",
-        extra="transfer",
+        **_CHEMOTOOLS,
         presets=("lab", "few_standards"),
     ),
     TransferCandidate(

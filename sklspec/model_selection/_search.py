@@ -351,7 +351,7 @@ def tune_transfer_models(
             label,
             list(grid),
             n_fits,
-            rank_by=(_SCORE_NAMES[choose_by], SCORERS[choose_by]),
+            shown=(_SCORE_NAMES[choose_by], SCORERS[choose_by]),  # the score that picks
             prefix=PREFIX,
             verbose=verbose > 1,
         )

@@ -37,15 +37,17 @@ def _running_elsewhere():
     """Threads of other processes running or ready to run now (Linux), or None.
 
     The kernel's count of runnable threads (``/proc/loadavg``) less this
-    process's own, the median of a few readings a few milliseconds apart.
+    process's own, the median of three readings a millisecond apart (it is
+    read at every fit: a few milliseconds, not more).
     """
     readings = []
     try:
-        for _ in range(5):
+        for reading in range(3):
+            if reading:
+                time.sleep(0.001)
             with open("/proc/loadavg") as loadavg:
                 runnable = int(loadavg.read().split()[3].split("/")[0])
             readings.append(runnable - _running_threads_of_this_process())
-            time.sleep(0.002)
     except (OSError, ValueError, IndexError):
         return None
     return max(0, sorted(readings)[len(readings) // 2])
