@@ -18,8 +18,10 @@ transferred spectra by what a lab does with them (RMSEP, in % oil).
 # --------------
 # Each candidate of the registry says what it needs: DS, PDS, SST and CORAL
 # map each channel onto the same channel, so both instruments must share one
-# grid (corn's do); slope/bias corrects the calibration's predictions and
-# needs the analyte values.
+# grid (corn's do). Slope/bias, EPO and GCT-PLS transfer the calibration
+# instead of the spectra, and need the analyte values: slope/bias corrects
+# the calibration's predictions, EPO and GCT-PLS refit it so that it reads
+# the same value from both instruments.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -58,12 +60,12 @@ result = tune_transfer_models(
     Y[val],
     calibration=calibration,
     targets=corn.target[val],
-    train_targets=corn.target[train],  # what slope/bias fits on
+    train_targets=corn.target[train],  # what slope/bias, EPO and GCT-PLS fit on
     rank_by="rmsep",
     verbose=0,
 )
 for row in result.rows:
-    rse = f"{row['rse']:.4f}" if "rse" in row else "   -  "  # slope/bias: no spectra
+    rse = f"{row['rse']:.4f}" if "rse" in row else "   -  "  # a calibration: no spectra
     print(f"{row['label']:<24} RSE {rse}  RMSEP {row['rmsep']:.4f}")
 
 # %%
@@ -71,8 +73,8 @@ for row in result.rows:
 # -----------------------------------------------
 # The ranking by RSE (how close the spectra are) and by the oil RMSEP (what
 # the calibration makes of them) differ; the dotted line is the
-# calibration on the true primary spectra. Slope/bias has no spectra to
-# score: it corrects the calibration's predictions.
+# calibration on the true primary spectra. Slope/bias, EPO and GCT-PLS have
+# no spectra to score: they transfer the calibration.
 labels = [row["label"] for row in result.rows]
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True, layout="constrained")
 left.barh(labels, [row.get("rse", np.nan) for row in result.rows], color="0.55")

@@ -842,7 +842,8 @@ def test_cross_validated_rmsep_calibrates_each_fold_on_its_own_pairs(standards, 
             },
             r"targets.npy has 20 rows of targets and .*calibration.npy 80 spectra",
         ),
-        ({"--cv": "1"}, r"--cv must be between 2 and the 20 pairs; got 1"),
+        ({"--cv": "1"}, r"--cv must be between 2 and 10 \(half the 20 pairs"),
+        ({"--cv": "11"}, r"each fold holds out at least 2\); got 11"),
         ({"--components": "0"}, r"--components must be a positive integer; got 0"),
     ],
 )
@@ -873,3 +874,23 @@ def test_a_reader_that_stops_early_is_no_error(pairs, tmp_path):
     error = process.stderr.read().decode()
     process.stderr.close()
     assert process.wait() == 0 and error == "", error
+
+
+def test_a_handful_of_pairs_is_compared_with_two_pairs_per_fold(tmp_path, capsys):
+    # Before: 5 pairs gave 5 folds of one pair, whose RSE is undefined, and the command
+    # stopped with "error: 'mean_test_neg_relative_squared_error'".
+    rng = np.random.default_rng(3)
+    primary = rng.normal(size=(5, 12)).cumsum(axis=1)
+    secondary = 1.1 * primary + 0.2
+    np.save(tmp_path / "p.npy", primary)
+    np.save(tmp_path / "s.npy", secondary)
+    command = ["fit-transfer", "--primary", str(tmp_path / "p.npy"), "--secondary"]
+    command += [str(tmp_path / "s.npy"), "--models", "pls,ds", "-o"]
+    assert main([*command, str(tmp_path / "five.sklspec")]) == 0
+    assert "Scores by 2-fold cross-validation over the 5 pairs" in capsys.readouterr().out
+    np.save(tmp_path / "p.npy", primary[:3])
+    np.save(tmp_path / "s.npy", secondary[:3])
+    assert main([*command, str(tmp_path / "three.sklspec")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "too few pairs (3) to compare models: cross-validation needs at least 4" in error

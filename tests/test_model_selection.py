@@ -53,7 +53,18 @@ def test_every_candidate_is_described_and_builds_in_each_of_its_presets():
     assert list(TRANSFER_CANDIDATES)[:2] == ["library_ridge", "library_residual"]
     for name, candidate in TRANSFER_CANDIDATES.items():
         assert candidate.name == name and candidate.label and candidate.summary
-        assert candidate.kind in {"library", "network", "linear", "neighbours", "calibration"}
+        assert candidate.kind in {
+            "library",
+            "network",
+            "linear",
+            "neighbours",
+            "calibration",
+            "robust_calibration",
+        }
+        # What transfers the calibration is given the comparison's calibration, and
+        # needs the analyte values to be scored.
+        assert (candidate.calibration_params is not None) == candidate.predicts_analytes
+        assert candidate.predicts_analytes <= ("targets" in candidate.needs)
         assert candidate.needs <= set(NEEDS)
         assert (candidate.package is None) == (candidate.extra is None)
         assert set(candidate.presets) <= set(PRESETS)
@@ -218,3 +229,35 @@ def test_the_demo_names_every_missing_extra_in_one_line(tmp_path, capsys, monkey
         "Install them with: pip install 'sklspec[libs,pandas]'"
     )
     assert not (tmp_path / "demo" / "comparison.csv").exists()
+
+
+def test_a_fold_of_one_pair_is_refused_with_the_reason():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(2, 5, 8))
+    models = transfer_candidates(["pls"], n_pairs=4, n_channels=8)
+    with pytest.raises(ValueError, match="at least 2 pairs .* one holds 1. Use fewer folds"):
+        tune_transfer_models(models, X, Y, cv=KFold(5), verbose=0)
+    result = tune_transfer_models(models, X, Y, cv=KFold(2), verbose=0)
+    assert result.rows[0]["rse"] > 0
+
+
+class _NaNSpectra(RegressorMixin, BaseEstimator):
+    """Fits, then predicts NaN spectra: every score of its search fails."""
+
+    def fit(self, X, y):
+        self.width_ = np.shape(y)[1]
+        return self
+
+    def predict(self, X):
+        return np.full((len(X), self.width_), np.nan)
+
+
+def test_a_model_whose_every_score_fails_gets_a_row_that_says_why():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(2, 12, 8))
+    models = {"nan": (_NaNSpectra(), {}), **transfer_candidates(["pls"], n_pairs=8, n_channels=8)}
+    result = tune_transfer_models(models, X, Y, cv=KFold(3), verbose=0)
+    rows = {row["model"]: row for row in result.rows}
+    # The wrapping's inverse scaling refuses the NaN spectra; its first line is the reason.
+    assert rows["nan"]["error"] == "no setting could be scored: ValueError: Input X contains NaN."
+    assert rows["pls"]["rse"] > 0

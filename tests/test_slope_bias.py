@@ -109,7 +109,7 @@ def test_the_command_compares_it_and_keeps_a_spectral_model(instruments, tmp_pat
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("slope/bias "))
     assert row.split()[1] == "-" and float(row.split()[2]) > 0
-    assert "slope/bias: corrects the calibration's predictions instead of" in out
+    assert "slope/bias: transfers the calibration instead of the spectra" in out
     info = read_info(tmp_path / "m.sklspec")["info"]
     assert info["model"] == "DS"
     assert load(tmp_path / "m.sklspec").predict(secondary).shape == primary.shape

@@ -116,7 +116,7 @@ def _chosen_models(args, primary, secondary):
             candidate = TRANSFER_CANDIDATES[name]
             missing = sorted(candidate.needs - present)
             if missing:
-                reason = f"they need {NEEDS[missing[0]]}"
+                reason = f"they need {' and '.join(NEEDS[need] for need in missing)}"
                 left_out.setdefault(reason, []).append(candidate.label)
             elif not candidate.available:
                 reason = (
@@ -343,6 +343,7 @@ def run_fit_transfer(args):
         calibration=calibration,
         targets=t_val if folds is None else t_train,
         train_targets=t_train if folds is None else None,
+        calibration_set=calibration_set,
         random_state=args.seed,
         debug=args.debug,
         verbose=2,

@@ -8,6 +8,7 @@ from sklspec._cli._files import SPECTRA_FORMATS
 from sklspec._cli._fit_transfer import run_fit_transfer
 from sklspec._cli._info import run_info
 from sklspec._cli._transfer import run_transfer
+from sklspec.model_selection import PRESETS
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -59,12 +60,10 @@ def build_parser():
     fit.add_argument("-o", "--output", required=True, help="model file to write (.sklspec)")
     fit.add_argument(
         "--models",
-        help="comma-separated models to compare, from library_ridge and library_residual "
-        "(a latent library of the primary spectra, mapped into by ridge regression, or by "
-        "ridge plus an MLP correction), vae_mlp (the paper's VAE + MLP), one_step (one "
-        "MLP), pls, knn, ds and pds (direct and piecewise direct standardization); "
-        "default: all of them, DS and PDS only when both instruments share one wavelength "
-        "grid",
+        help=f"comma-separated models to compare, from {', '.join(PRESETS['lab'])}; "
+        "default: all that the inputs allow (ds, pds, sst, coral, slope_bias, epo and "
+        "gct_pls need both instruments on one wavelength grid; slope_bias, epo and gct_pls "
+        "transfer the calibration, not the spectra, and need --targets)",
     )
     fit.add_argument(
         "--validation-fraction",

@@ -15,12 +15,21 @@ def cv_folds(args, n_pairs):
     if args.cv is not None:
         if args.validation_primary:
             raise CommandError("--cv and --validation-primary exclude each other; give one.")
-        if not 2 <= args.cv <= n_pairs:
-            raise CommandError(f"--cv must be between 2 and the {n_pairs} pairs; got {args.cv}.")
+        # Each fold holds out 2 pairs or more: the RSE compares spectra with their mean.
+        if not 2 <= args.cv <= n_pairs // 2:
+            raise CommandError(
+                f"--cv must be between 2 and {n_pairs // 2} (half the {n_pairs} pairs: each "
+                f"fold holds out at least 2); got {args.cv}."
+            )
         return args.cv
     if args.validation_primary or args.validation_fraction is not None or n_pairs >= CV_BELOW:
         return None
-    return min(CV_FOLDS, n_pairs)
+    if n_pairs < 4:
+        raise CommandError(
+            f"too few pairs ({n_pairs}) to compare models: cross-validation needs at least 4 "
+            "(2 folds, each holding out 2 pairs)."
+        )
+    return min(CV_FOLDS, n_pairs // 2)
 
 
 def _same_channels(path, spectra, primary, what):

@@ -3,6 +3,10 @@
 from sklspec.model_selection import in_user_terms
 
 
+def _listed(labels):
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def format_table(
     rows,
     n_validation,
@@ -54,12 +58,12 @@ def format_table(
             f"applied to each model's transferred spectra (on the true primary spectra: "
             f"{floor:.4g})."
         )
-    corrected = [row["label"] for row in rows if row.get("output") == "analyte"]
-    if corrected:
+    transferred = [row["label"] for row in rows if row.get("output") == "analyte"]
+    if transferred:
         lines.append(
-            f"{', '.join(corrected)}: corrects the calibration's predictions instead of "
-            "transferring the spectra (an RMSEP only); compared here, not kept as the "
-            "transfer model."
+            f"{_listed(transferred)}: transfer{'s' if len(transferred) == 1 else ''} the "
+            "calibration instead of the spectra (an RMSEP only); compared here, not kept as "
+            "the transfer model."
         )
     criterion = {"rse": "RSE", "rmsep": "RMSEP"}[select_by]
     by = "validation" if cv_folds is None else "cross-validated"

@@ -29,6 +29,8 @@ _THIRD_PARTY = (
     "chemotools.adaptation._piecewise_direct_standardization.PiecewiseDirectStandardization",
     "chemotools.adaptation._spectral_space_transform.SpectralSpaceTransform",
     "chemotools.outliers._q_residuals.QResiduals",
+    "chemotools.projection._external_parameter_orthogonalization."
+    "ExternalParameterOrthogonalization",
 )
 
 
@@ -43,6 +45,8 @@ _SKLSPEC = (
     "sklspec.preprocessing._wavelength.WavelengthCropper",
     "sklspec.preprocessing._wavelength.WavelengthResampler",
     "sklspec.transfer._coral.CORALRegressor",
+    "sklspec.transfer._epo.EPORegressor",
+    "sklspec.transfer._gct_pls.GCTPLSRegression",
     "sklspec.transfer._latent.LatentTransferRegressor",
     "sklspec.transfer._library.LatentLibrary",
     "sklspec.transfer._mlp.SpectralMLPRegressor",

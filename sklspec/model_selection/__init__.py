@@ -26,7 +26,11 @@ from sklspec.model_selection._registry import (
     model_label,
     transfer_candidates,
 )
-from sklspec.model_selection._search import best_setting, tune_transfer_models
+from sklspec.model_selection._search import (
+    best_setting,
+    fit_calibration_transfer,
+    tune_transfer_models,
+)
 from sklspec.model_selection._wrapping import wrap_transfer_model
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "choose_n_clusters",
     "compare_transfer_models",
     "fit_calibration",
+    "fit_calibration_transfer",
     "in_user_terms",
     "lab_library",
     "model_label",

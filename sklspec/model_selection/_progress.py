@@ -62,10 +62,18 @@ class ProgressScorer:
         self.n_fits, self.shown, self.prefix, self.verbose = n_fits, shown, prefix, verbose
         self.done, self.start = 0, time.perf_counter()
         self.reporter = None  # the nets' progress line, ended before this one
+        self.failure = None  # why a score failed (the first), said when none could be computed
 
     def __call__(self, estimator, X, y):
-        predicted = estimator.predict(X)
-        scores = {name: -float(metric(y, predicted)) for name, metric in self.metrics.items()}
+        try:
+            predicted = estimator.predict(X)
+            if self.failure is None and not np.all(np.isfinite(predicted)):
+                self.failure = "its predictions hold NaN or infinity"
+            scores = {name: -float(metric(y, predicted)) for name, metric in self.metrics.items()}
+        except Exception as exc:
+            first_line = next(iter(str(exc).splitlines()), "")
+            self.failure = self.failure or f"{type(exc).__name__}: {first_line}"
+            raise
         self.done += 1
         if self.reporter is not None:
             self.reporter.end_line()

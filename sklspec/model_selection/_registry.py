@@ -31,12 +31,17 @@ class TransferCandidate:
         How tables and figures name it (``"PLS"``).
     summary : str
         One line on what it does.
-    kind : {"library", "network", "linear", "neighbours", "calibration"}
+    kind : {"library", "network", "linear", "neighbours", "calibration", \
+            "robust_calibration"}
         What kind of model it is: ``"library"`` maps into a fitted primary
         library (it scales the primary spectra itself), ``"linear"`` is a
-        linear map of the spectra, ``"calibration"`` transfers the primary
-        calibration instead of the spectra (it predicts analyte values, is
-        scored by the RMSEP alone and needs the analyte values).
+        linear map of the spectra. The last two transfer the primary
+        calibration instead of the spectra (they predict analyte values, are
+        scored by the RMSEP alone and need the analyte values):
+        ``"calibration"`` corrects the fitted calibration on the standards
+        (``fit(X_secondary, y)``), ``"robust_calibration"`` refits it on the
+        primary calibration set, blind to what the standards show differs
+        (``fit(X, y, X_primary=..., X_secondary=...)``).
     needs : frozenset of str
         Keys of :data:`NEEDS`: what its fit needs beyond paired spectra.
     package : str or None
@@ -45,6 +50,10 @@ class TransferCandidate:
         The extra of ``pip install 'sklspec[extra]'`` that installs ``package``.
     presets : tuple of str
         The presets it belongs to, in :data:`PRESETS`.
+    calibration_params : callable or None
+        For the calibration kinds: ``calibration_params(calibration)``, the
+        parameters that give the estimator the comparison's fitted primary
+        calibration (of each fold).
 
     Examples
     --------
@@ -63,6 +72,12 @@ class TransferCandidate:
     package: str | None = None
     extra: str | None = None
     presets: tuple = ("lab",)
+    calibration_params: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def predicts_analytes(self):
+        """Whether it transfers the calibration (predicts analyte values), not the spectra."""
+        return self.kind in ("calibration", "robust_calibration")
 
     @property
     def available(self):
@@ -355,11 +370,45 @@ def _coral(s):
 def _slope_bias(s):
     from sklspec.transfer import SlopeBiasCorrection
 
-    # The comparison gives it the primary calibration of each fold.
     return SlopeBiasCorrection(), {"fit_slope": [True, False]}
 
 
-# DS, PDS and SST are chemotools' transformers.
+def _frozen_calibration(calibration):
+    from sklearn.frozen import FrozenEstimator
+
+    return {"calibration": FrozenEstimator(calibration)}
+
+
+def _epo(s):
+    from sklspec.transfer import EPORegressor
+
+    return EPORegressor(), {"n_components": _cut((1, 2, 3, 4, 6, 8), s.n_pairs)}
+
+
+def _calibration_as_regressor(calibration):
+    from sklearn.base import clone
+
+    from sklspec.base import unwrap_frozen
+
+    # The same calibration (its settings), refitted on the orthogonalised spectra.
+    return {"regressor": clone(unwrap_frozen(calibration))}
+
+
+def _gct_pls(s):
+    from sklspec.transfer import GCTPLSRegression
+
+    return GCTPLSRegression(), {"penalty": [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]}
+
+
+def _calibration_components(calibration):
+    from sklspec.base import unwrap_frozen
+
+    # As many latent variables as the comparison's PLS calibration has.
+    components = getattr(unwrap_frozen(calibration), "n_components", None)
+    return {} if components is None else {"n_components": components}
+
+
+# DS, PDS, SST and EPO are chemotools' transformers.
 _CHEMOTOOLS = {"package": "chemotools", "extra": "transfer"}
 
 _CANDIDATES = (
@@ -466,8 +515,32 @@ _CANDIDATES = (
         "line fitted on the standards (transfers the calibration, not the spectra)",
         "calibration",
         _slope_bias,
-        needs=frozenset({"targets"}),
+        needs=frozenset({"targets", "same_grid"}),
         presets=("lab",),
+        calibration_params=_frozen_calibration,
+    ),
+    TransferCandidate(
+        "epo",
+        "EPO",
+        "external parameter orthogonalisation: the calibration refitted without the "
+        "directions along which the standards' two spectra differ",
+        "robust_calibration",
+        _epo,
+        needs=frozenset({"targets", "same_grid"}),
+        **_CHEMOTOOLS,
+        presets=("lab",),
+        calibration_params=_calibration_as_regressor,
+    ),
+    TransferCandidate(
+        "gct_pls",
+        "GCT-PLS",
+        "graph-based calibration transfer: a PLS calibration whose latent variables give "
+        "each standard the same scores on both instruments",
+        "robust_calibration",
+        _gct_pls,
+        needs=frozenset({"targets", "same_grid"}),
+        presets=("lab",),
+        calibration_params=_calibration_components,
     ),
 )
 

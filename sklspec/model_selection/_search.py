@@ -66,11 +66,16 @@ def _run_search(search, scorer, X, Y, debug):
             if debug or scorer.done:
                 raise
             return _last_line(exc)
-    rse = np.asarray(search.cv_results_[f"mean_test_{SCORERS['rse']}"], dtype=float)
-    if not np.all(np.isnan(rse)):
+    # When no score could be computed scikit-learn keeps a single "score" column.
+    rse = search.cv_results_.get(f"mean_test_{SCORERS['rse']}")
+    if rse is not None and not np.all(np.isnan(np.asarray(rse, dtype=float))):
         return None
     failures = [w for w in caught if issubclass(w.category, FitFailedWarning)]
-    return _last_line(failures[0].message) if failures else "no setting could be scored"
+    if failures:
+        return _last_line(failures[0].message)
+    if scorer.failure is not None:
+        return f"no setting could be scored: {scorer.failure}"
+    return "no setting could be scored"
 
 
 def _lab_wrapping(preprocessing, scaling):
@@ -128,21 +133,94 @@ def best_setting(models, wrap, row):
     return clone(wrap(estimator)).set_params(**params)
 
 
+def _fit_calibration_transfer(candidate, model, pairs, calibration_set):
+    """Fit a candidate that transfers the calibration on one fold's training pairs.
+
+    ``pairs`` is ``(X_secondary, Y_primary, targets)`` of the fold's training
+    pairs; a ``"robust_calibration"`` refits the calibration on
+    ``calibration_set`` (None: the pairs' primary spectra and targets).
+    """
+    secondary, primary, targets = pairs
+    if candidate.kind == "calibration":
+        return model.fit(secondary, targets)
+    spectra, values = (primary, targets) if calibration_set is None else calibration_set
+    return model.fit(spectra, values, X_primary=primary, X_secondary=secondary)
+
+
+def fit_calibration_transfer(models, row, X, Y, targets, *, calibration, calibration_set=None):
+    """A row's calibration-transfer model (slope/bias, EPO, GCT-PLS), fitted on all the pairs.
+
+    What :func:`best_setting` is to the models that transfer spectra: the
+    row's settings, the comparison's calibration given as the comparison
+    gave it, fitted as each fold's was.
+
+    Parameters
+    ----------
+    models : dict
+        The ``{name: (estimator, param_grid)}`` that were tuned.
+    row : dict
+        A row of :func:`tune_transfer_models` whose model transfers the
+        calibration (``row["output"] == "analyte"``).
+    X, Y : array-like of shape (n_pairs, n_channels)
+        Secondary and primary spectra of the pairs (the standards).
+    targets : array-like of shape (n_pairs,) or (n_pairs, n_analytes)
+        Their analyte values.
+    calibration : fitted regressor
+        The primary calibration the comparison scored with.
+    calibration_set : tuple of (spectra, targets), default=None
+        The primary calibration set that EPO and GCT-PLS refit on; None:
+        the pairs' primary spectra and ``targets``.
+
+    Returns
+    -------
+    model : estimator
+        Fitted: ``model.predict(X_secondary)`` gives analyte values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklspec.model_selection import (
+    ...     fit_calibration, fit_calibration_transfer, transfer_candidates,
+    ...     tune_transfer_models)
+    >>> rng = np.random.default_rng(0)
+    >>> amounts = rng.uniform(size=(40, 2))
+    >>> Y = amounts @ rng.normal(size=(2, 30))
+    >>> X, oil = 1.1 * Y + 0.2, amounts[:, 0]
+    >>> models = transfer_candidates(["gct_pls"], n_pairs=30, n_channels=30)
+    >>> calibration = fit_calibration(Y[:30], oil[:30])
+    >>> result = tune_transfer_models(models, X[:30], Y[:30], X[30:], Y[30:],
+    ...     calibration=calibration, targets=oil[30:], train_targets=oil[:30], verbose=0)
+    >>> model = fit_calibration_transfer(
+    ...     models, result.rows[0], X, Y, oil, calibration=calibration)
+    >>> model.predict(X[:3]).shape
+    (3,)
+    """
+    candidate = TRANSFER_CANDIDATES[row["model"]]
+    if not candidate.predicts_analytes:
+        raise ValueError(
+            f"{candidate.label} transfers spectra, not the calibration: refit it with "
+            "best_setting(models, wrap, row).fit(X, Y)."
+        )
+    estimator, _ = models[row["model"]]
+    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in row["settings"].items()}
+    model = clone(estimator).set_params(**candidate.calibration_params(calibration), **settings)
+    pairs = (np.asarray(X), np.asarray(Y), np.asarray(targets, dtype=np.float64))
+    return _fit_calibration_transfer(candidate, model, pairs, calibration_set)
+
+
 def _tune_calibration_transfer(
-    name, estimator, grid, X, X_val, *, folds, calibration, targets, floor, debug
+    candidate, estimator, grid, pairs, *, folds, calibration, calibration_set, floor, debug
 ):
     """A row for a candidate that transfers the calibration: each setting's RMSEP."""
-    from sklearn.frozen import FrozenEstimator
     from sklearn.metrics import root_mean_squared_error
 
-    label = model_label(name)
-    row = {"model": name, "label": label, "output": "analyte"}
-    train_targets, scored_targets = targets
+    row = {"model": candidate.name, "label": candidate.label, "output": "analyte"}
+    X, Y, X_val, Y_val, train_targets, scored_targets = pairs
     if folds is None:  # one validation split
         if calibration is None or scored_targets is None or train_targets is None:
             row["error"] = "needs the analyte values of the training and validation pairs"
             return row
-        X_fit = np.concatenate([X, X_val])
+        X_fit, Y_fit = np.concatenate([X, X_val]), np.concatenate([Y, Y_val])
         n_train = len(X)
         folds = [(np.arange(n_train), np.arange(n_train, len(X_fit)), calibration)]
         values = np.concatenate(
@@ -152,8 +230,14 @@ def _tune_calibration_transfer(
             ]
         )
     else:
-        X_fit = X
+        X_fit, Y_fit = X, Y
         values = np.asarray(scored_targets, dtype=np.float64).reshape(len(X), -1)
+    if calibration_set is not None:
+        spectra, analytes = calibration_set
+        calibration_set = (
+            np.asarray(spectra),
+            np.asarray(analytes, dtype=np.float64).reshape(len(spectra), -1),
+        )
     tested = np.concatenate([test for _, test, _ in folds])
     start, scores = time.perf_counter(), []
     for params in ParameterGrid(grid):
@@ -161,9 +245,10 @@ def _tune_calibration_transfer(
         try:
             for train, test, fold_calibration in folds:
                 model = clone(estimator).set_params(
-                    **params, calibration=FrozenEstimator(fold_calibration)
+                    **candidate.calibration_params(fold_calibration), **params
                 )
-                model.fit(X_fit[train], values[train])
+                fold_pairs = (X_fit[train], Y_fit[train], values[train])
+                _fit_calibration_transfer(candidate, model, fold_pairs, calibration_set)
                 predicted[test] = np.asarray(model.predict(X_fit[test])).reshape(len(test), -1)
         except Exception as exc:
             if debug:
@@ -197,6 +282,7 @@ def tune_transfer_models(
     calibration=None,
     targets=None,
     train_targets=None,
+    calibration_set=None,
     refit=False,
     random_state=0,
     debug=False,
@@ -252,9 +338,15 @@ def tune_transfer_models(
         Analyte values of the validation pairs (of all pairs with ``cv``).
     train_targets : array-like, default=None
         Analyte values of the training pairs, without ``cv``: what the
-        candidates that transfer the calibration (kind ``"calibration"``,
-        e.g. slope/bias) fit on. They are scored by the RMSEP alone, each
-        fit given that split's (or fold's) calibration.
+        candidates that transfer the calibration (kinds ``"calibration"``,
+        slope/bias, and ``"robust_calibration"``, EPO and GCT-PLS) fit on.
+        They are scored by the RMSEP alone, each fit given that split's (or
+        fold's) calibration.
+    calibration_set : tuple of (spectra, targets), default=None
+        The primary calibration set that the ``"robust_calibration"``
+        candidates refit their calibration on, the training pairs standing
+        in as standards; None: the training pairs' primary spectra and
+        analyte values.
     refit : bool, default=False
         Refit each model's best setting on all pairs (``searches`` then
         predict).
@@ -298,6 +390,12 @@ def tune_transfer_models(
     if (cv is None) == (X_val is None):
         raise ValueError("Give either validation pairs (X_val, Y_val) or a cv splitter.")
     X, Y = np.asarray(X), np.asarray(Y)
+    held_out = len(X_val) if cv is None else min(len(test) for _, test in cv.split(X))
+    if held_out < 2:
+        raise ValueError(
+            f"Every validation fold must hold at least 2 pairs (the RSE compares spectra "
+            f"with their mean); one holds {held_out}. Use fewer folds or more pairs."
+        )
     if cv is None:
         X_val, Y_val = np.asarray(X_val), np.asarray(Y_val)
         X_fit, Y_fit = np.concatenate([X, X_val]), np.concatenate([Y, Y_val])
@@ -324,23 +422,24 @@ def tune_transfer_models(
     for name, (estimator, grid) in models.items():
         label = model_label(name)
         candidate = TRANSFER_CANDIDATES.get(name)
-        if candidate is not None and candidate.kind == "calibration":
+        if candidate is not None and candidate.predicts_analytes:
             if verbose:
                 print(f"{label}: {len(ParameterGrid(grid))} setting(s) to try", flush=True)
             rows.append(
                 _tune_calibration_transfer(
-                    name,
+                    candidate,
                     estimator,
                     grid,
-                    X,
-                    X_val,
+                    (X, Y, X_val, Y_val, train_targets, targets),
                     folds=folds,
                     calibration=calibration,
-                    targets=(train_targets, targets),
+                    calibration_set=calibration_set,
                     floor=floor,
                     debug=debug,
                 )
             )
+            if verbose and "error" in rows[-1]:
+                print(f"{label}: failed ({rows[-1]['error']})", flush=True)
             continue
         n_settings = len(ParameterGrid(grid))
         if verbose:
