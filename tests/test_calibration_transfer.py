@@ -273,3 +273,29 @@ def test_a_spectral_row_is_refitted_with_best_setting_instead(instruments):
         fit_calibration_transfer(
             models, row, secondary[:20], primary[:20], oil[:20], calibration=calibration
         )
+
+
+def test_the_spectral_comparisons_refuse_them(instruments):
+    from sklspec.model_selection import compare_transfer_models, transfer_learning_curve
+
+    primary, secondary, _ = instruments
+    models = transfer_candidates(["pls", "epo", "gct_pls"], n_pairs=20, n_channels=40)
+    with pytest.raises(ValueError, match="EPO, GCT-PLS transfer the calibration, not the"):
+        transfer_learning_curve(
+            secondary[:60],
+            primary[:60],
+            secondary[60:],
+            primary[60:],
+            models={name: model for name, (model, _) in models.items()},
+            n_pairs=[20],
+        )
+    with pytest.raises(ValueError, match="compare_transfer_models scores transferred spectra"):
+        compare_transfer_models(
+            secondary[:40],
+            primary[:40],
+            secondary[40:60],
+            primary[40:60],
+            secondary[60:],
+            primary[60:],
+            models=models,
+        )

@@ -19,7 +19,11 @@ from sklspec.metrics import (
     mean_euclidean_distance,
     relative_squared_error,
 )
-from sklspec.model_selection._registry import model_label, transfer_candidates
+from sklspec.model_selection._registry import (
+    check_spectral_models,
+    model_label,
+    transfer_candidates,
+)
 from sklspec.model_selection._search import tune_transfer_models
 from sklspec.model_selection._wrapping import wrap_transfer_model
 from sklspec.preprocessing import SpectralScaler
@@ -241,6 +245,7 @@ def compare_transfer_models(
         noise_floor = relative_squared_error(Y_test, Y_test_clean)
     if models is None:
         models = transfer_candidates(preset="paper", random_state=random_state)
+    check_spectral_models(models, "compare_transfer_models")
     if preprocessing is None:
         preprocessing = SpectralScaler(scaling)
     rng = check_random_state(random_state)

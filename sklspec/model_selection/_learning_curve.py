@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.metrics import calibration_error, relative_squared_error
+from sklspec.model_selection._registry import check_spectral_models
 from sklspec.utils._optional import import_optional
 
 #: Fewest pairs a curve may start at: one pair cannot show a map between instruments.
@@ -158,6 +159,7 @@ def transfer_learning_curve(
         )
     if not models:
         raise ValueError("models must name at least one model.")
+    check_spectral_models(models, "transfer_learning_curve")
     noise_floor = None
     if Y_test_clean is not None:
         Y_test_clean = np.asarray(Y_test_clean, dtype=np.float64)

@@ -559,6 +559,21 @@ PRESETS = MappingProxyType(
 )
 
 
+def check_spectral_models(names, function):
+    """Refuse registry candidates that transfer the calibration where spectra are scored."""
+    labels = [
+        TRANSFER_CANDIDATES[name].label
+        for name in names
+        if name in TRANSFER_CANDIDATES and TRANSFER_CANDIDATES[name].predicts_analytes
+    ]
+    if labels:
+        raise ValueError(
+            f"{', '.join(labels)} transfer the calibration, not the spectra, and {function} "
+            "scores transferred spectra; compare them with tune_transfer_models(..., "
+            "targets=...)."
+        )
+
+
 def model_label(name):
     """A model's name as a user reads it (``"vae_mlp"`` -> ``"VAE + MLP"``).
 
