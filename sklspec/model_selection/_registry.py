@@ -397,7 +397,8 @@ def _calibration_as_regressor(calibration):
 def _gct_pls(s):
     from sklspec.transfer import GCTPLSRegression
 
-    return GCTPLSRegression(), {"penalty": [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]}
+    grid = {"penalty": [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6], "alignment": ["scores", "weights"]}
+    return GCTPLSRegression(), grid
 
 
 def _calibration_components(calibration):

@@ -5,20 +5,20 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 
 
-def _penalised_pls1(centred, target, differences, weight, n_components):
+def _penalised_pls1(centred, target, differences, weight, n_components, *, deflate=True):
     """Coefficients of one analyte's PLS, each weight vector shrunk along the pairs' differences.
 
     Each weight is ``(I + weight * D'D)^(-1) X'y``, normalised, where the rows
-    of ``D`` are the standards' secondary-minus-primary spectra deflated as
-    new spectra are; it is computed in the pairs' space (Woodbury), so no
-    channels x channels matrix is formed.
+    of ``D`` are the standards' secondary-minus-primary spectra, deflated as
+    new spectra are when ``deflate``; it is computed in the pairs' space
+    (Woodbury), so no channels x channels matrix is formed.
     """
     X, f, D = centred.copy(), target.copy(), differences.copy()
     weights, loadings, y_loadings = [], [], []
@@ -40,7 +40,8 @@ def _penalised_pls1(centred, target, differences, weight, n_components):
         q = f @ t / tt
         X -= np.outer(t, p)
         f -= q * t
-        D -= np.outer(D @ w, p)
+        if deflate:
+            D -= np.outer(D @ w, p)
         weights.append(w)
         loadings.append(p)
         y_loadings.append(q)
@@ -62,12 +63,18 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
        \\quad \\lVert w \\rVert = 1,
 
     where the rows of :math:`D_a` are the standards' secondary-minus-primary
-    spectra, deflated as new spectra are, so that a standard gets nearly
-    the same scores, and the same prediction, from either instrument. The
-    differences are not centred: a constant offset between the instruments
-    is penalised too. ``penalty`` is unit-free: :math:`\\lambda'` is it
-    divided by the largest squared singular value of :math:`D_0`, so
+    spectra. The differences are not centred: a constant offset between the
+    instruments is penalised too. ``penalty`` is unit-free: :math:`\\lambda'`
+    is it divided by the largest squared singular value of :math:`D_0`, so
     ``penalty=1`` halves the weight along the largest difference.
+
+    ``alignment`` says what the penalty aligns. ``"scores"``: the
+    differences are deflated as new spectra are, so that each standard gets
+    nearly the same scores, and the same prediction, from either
+    instrument; best when the standards are samples like the calibration's.
+    ``"weights"``: every weight vector is kept away from the raw
+    differences (:math:`D_a = D_0`, the paper's penalty); best when the
+    standards are unlike the samples, such as glass reference standards.
 
     Like :class:`SlopeBiasCorrection` it transfers the calibration, not the
     spectra: it predicts analyte values, from spectra of either instrument.
@@ -80,6 +87,10 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
     penalty : float, default=10.0
         Weight of the standards' differences; 0 is ordinary PLS (without
         scaling the channels, as ``PLSRegression(scale=False)``).
+    alignment : {"scores", "weights"}, default="scores"
+        Align the standards' scores component by component (differences
+        deflated), or keep every weight vector away from their raw
+        differences.
 
     Attributes
     ----------
@@ -99,11 +110,10 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
 
     Notes
     -----
-    diPLSlib's ``GCTPLS`` (2.5.0) penalises the difference of the two
-    instruments' covariances instead (its Laplacian branch is never
-    reached) and centres new spectra with the secondary standards' mean;
-    this estimator follows the paper's pairwise penalty and centres with
-    the calibration set's mean.
+    diPLSlib's ``GCTPLS`` (2.5.0) penalises, instead of the pairs'
+    differences, the difference of the two instruments' uncentred second
+    moments (its Laplacian branch is never reached); like
+    ``alignment="weights"`` it does not deflate the standards.
 
     References
     ----------
@@ -128,11 +138,13 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "penalty": [Interval(Real, 0, None, closed="left")],
+        "alignment": [StrOptions({"scores", "weights"})],
     }
 
-    def __init__(self, n_components=2, *, penalty=10.0):
+    def __init__(self, n_components=2, *, penalty=10.0, alignment="scores"):
         self.n_components = n_components
         self.penalty = penalty
+        self.alignment = alignment
 
     @fit_context
     def fit(self, X, y, *, X_primary=None, X_secondary=None):
@@ -173,7 +185,14 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
         centred = X - x_mean
         coef = np.stack(
             [
-                _penalised_pls1(centred, column - mean, differences, weight, self.n_components)
+                _penalised_pls1(
+                    centred,
+                    column - mean,
+                    differences,
+                    weight,
+                    self.n_components,
+                    deflate=self.alignment == "scores",
+                )
                 for column, mean in zip(targets.T, y_mean, strict=True)
             ]
         )
