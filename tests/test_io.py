@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -35,6 +36,51 @@ def test_the_allow_list_holds_every_public_estimator():
 
     assert set(_SKLSPEC) == {class_path(cls) for _, cls in all_estimators()}
     assert set(_SKLSPEC) <= allowed_class_paths()
+
+
+def test_files_name_classes_by_their_public_paths_and_earlier_paths_still_load():
+    from sklspec.io._allowlist import (
+        _EARLIER_PATHS,
+        _SKLSPEC,
+        _THIRD_PARTY,
+        class_path,
+        import_allowed,
+    )
+
+    for path in (*_THIRD_PARTY, *_SKLSPEC):
+        assert class_path(import_allowed(path)) == path
+    # Only a class that no public module exports keeps its private path.
+    private = [path for path in (*_THIRD_PARTY, *_SKLSPEC) if "._" in path]
+    assert private == [
+        "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+        "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    ]
+    for earlier, public in _EARLIER_PATHS.items():
+        assert import_allowed(earlier) is import_allowed(public), earlier
+        assert class_path(import_allowed(earlier)) == public
+
+
+def test_a_file_of_the_first_format_loads_and_predicts_as_it_did(tmp_path):
+    # tests/data/model_file_v1.sklspec was written at e67e287, when files named classes
+    # by their private modules (tests/data/make_model_file_fixture.py); users have such
+    # files, and they must keep working.
+    data = Path(__file__).parent / "data"
+    path = data / "model_file_v1.sklspec"
+    expected = np.load(data / "model_file_v1.npz")
+    assert "sklearn.preprocessing._data.StandardScaler" in read_info(path)["classes"]
+    X = expected["X"]
+    model = load(path)
+    np.testing.assert_array_equal(model.predict(X), expected["model"])
+    for name in ("knn", "coral", "mlp", "reliability"):
+        companion = load(path, companion=name)
+        data_in = X.astype(np.float32) if name == "mlp" else X
+        out = companion.transform(X) if name == "reliability" else companion.predict(data_in)
+        np.testing.assert_array_equal(out, expected[name], err_msg=name)
+    # Saved again, it names the public paths.
+    save(model, tmp_path / "again.sklspec")
+    classes = read_info(tmp_path / "again.sklspec")["classes"]
+    assert "sklearn.preprocessing.StandardScaler" in classes
+    assert all("._" not in path for path in classes), classes
 
 
 def _outputs(model, X):
@@ -96,7 +142,7 @@ def test_the_commands_candidate_models_round_trip_exactly(tmp_path, pairs, name)
     np.testing.assert_array_equal(load(tmp_path / "model.sklspec").predict(X), model.predict(X))
     info = read_info(tmp_path / "model.sklspec")
     assert info["info"] == {"rse": 0.05, "wavelengths": [250.0, 251.5]}
-    assert info["model_class"] == "sklearn.compose._target.TransformedTargetRegressor"
+    assert info["model_class"] == "sklearn.compose.TransformedTargetRegressor"
     assert info["format_version"] == FORMAT_VERSION and "sklspec" in info["versions"]
 
 
@@ -277,7 +323,7 @@ def test_companions_travel_in_the_model_file(tmp_path, pairs):
     path = tmp_path / "model.sklspec"
     save(model, path, companions={"reliability": reliability})
     assert read_info(path)["companions"] == ["reliability"]
-    assert read_info(path)["classes"] == ["sklearn.cross_decomposition._pls.PLSRegression"]
+    assert read_info(path)["classes"] == ["sklearn.cross_decomposition.PLSRegression"]
     np.testing.assert_array_equal(load(path).predict(X), model.predict(X))
     loaded = load(path, companion="reliability")
     assert isinstance(loaded, TransferReliability)
