@@ -5,6 +5,8 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
+
 import sklspec
 
 ROOT = Path(sklspec.__file__).parent
@@ -110,3 +112,16 @@ def test_tests_do_not_read_outside_the_repository():
         source = path.read_text()
         assert "shared/reference" not in source and '"shared"' not in source, path.name
     assert (tests / "data" / "baseline_reference.npz").exists()
+
+
+def test_the_citation_file_names_this_version_and_both_papers():
+    yaml = pytest.importorskip("yaml")
+    root = Path(__file__).resolve().parents[1]
+    citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert citation["version"] == sklspec.__version__
+    assert {reference["doi"] for reference in citation["references"]} == {
+        "10.1039/d2ja00406b",  # Vrábel et al. 2023, the transfer paper
+        "10.61011/TP.2025.05.61133.15-25",  # Mushchina et al. 2025, augmentation
+    }
+    assert "CITATION.cff" in (root / "MANIFEST.in").read_text()
