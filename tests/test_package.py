@@ -125,3 +125,14 @@ def test_the_citation_file_names_this_version_and_both_papers():
         "10.61011/TP.2025.05.61133.15-25",  # Mushchina et al. 2025, augmentation
     }
     assert "CITATION.cff" in (root / "MANIFEST.in").read_text()
+
+
+def test_the_version_is_written_in_one_place():
+    import importlib.metadata
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "sklspec.__version__"}
+    assert importlib.metadata.version("sklspec") == sklspec.__version__
