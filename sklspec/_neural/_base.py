@@ -7,7 +7,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from skorch.dataset import Dataset, ValidSplit
 from skorch.helper import predefined_split
 from skorch.history import History
@@ -30,6 +29,7 @@ from sklspec._neural._torch import (
     train_one_epoch,
 )
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import Interval, InvalidParameterError, StrOptions
 from sklspec.utils._threads import torch_threads_for_free_cpus
 from sklspec.utils._training_progress import training_reporter
 

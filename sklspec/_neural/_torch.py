@@ -6,10 +6,10 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import InvalidParameterError
 from skorch.history import History
 
 from sklspec._neural._callbacks import TrainingInterrupted
+from sklspec.utils._sklearn_compat import InvalidParameterError
 
 
 def resolve_device(device, owner):

@@ -8,18 +8,18 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklspec.exceptions import LowAcceptanceWarning
+from sklspec.utils._fit import fit_context
+from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.utils._sklearn_compat import (
     HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
-
-from sklspec.exceptions import LowAcceptanceWarning
-from sklspec.utils._fit import fit_context
-from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import HasMethods
 
 
 class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):

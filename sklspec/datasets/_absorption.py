@@ -11,9 +11,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
 
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import Interval, validate_params
 from sklspec.utils.validation import format_wavelengths
 
 IONS = ("Zn2+", "Cu2+", "Li+", "Fe3+", "Ni2+", "NH4+", "SO4 2-", "NO3-")

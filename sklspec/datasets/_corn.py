@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 from scipy.io import loadmat
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
 
 from sklspec.utils._optional import import_optional, optional_package_folders
+from sklspec.utils._sklearn_compat import StrOptions, validate_params
 from sklspec.utils.validation import format_wavelengths
 
 INSTRUMENTS = ("m5", "mp5", "mp6")

@@ -7,7 +7,6 @@ from numbers import Real
 import numpy as np
 from scipy.signal import lfilter
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from sklspec.datasets._pegmatite import (
     ELEMENT_NAMES,
@@ -31,6 +30,7 @@ from sklspec.datasets._spectrometers import (
 from sklspec.maps import RASTER_ORDERS, raster_coordinates
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import Interval, StrOptions, validate_params
 from sklspec.utils.validation import check_map_shape, format_wavelengths
 
 #: The transfer paper's map sizes (rows, columns) per region.

@@ -13,6 +13,7 @@ import numpy as np
 
 from sklspec.exceptions import ModelFileError
 from sklspec.io._allowlist import class_path, import_allowed
+from sklspec.utils._sklearn_compat import NEIGHBORS_TREE, neighbors_training_data
 
 # numpy dtypes that safetensors stores.
 _TENSOR_KINDS = "biuf"
@@ -84,7 +85,7 @@ class Encoder:
         if export is not None:  # neural estimators: the net as weights and history
             state, extra = export(state)
         elif _is_neighbors(obj):  # the search tree is rebuilt from the training data
-            state.pop("_tree", None)
+            state.pop(NEIGHBORS_TREE, None)
         return {
             "__object__": [
                 class_path(type(obj)),
@@ -168,12 +169,12 @@ class Decoder:
         restore = getattr(obj, "_restore_state", None)
         if restore is not None:
             restore({key: self.decode(value) for key, value in extra.items()})
-        elif _is_neighbors(obj) and hasattr(obj, "_fit_X"):
+        elif _is_neighbors(obj) and neighbors_training_data(obj) is not None:
             # Refitting on the stored pairs rebuilds the same tree; names given
             # as DataFrame columns are kept from the file.
-            refit = cls(**obj.get_params()).fit(obj._fit_X, obj._y)
+            refit = cls(**obj.get_params()).fit(*neighbors_training_data(obj))
             obj.__dict__.update({k: v for k, v in vars(refit).items() if k not in vars(obj)})
-            obj._tree = refit._tree
+            setattr(obj, NEIGHBORS_TREE, getattr(refit, NEIGHBORS_TREE))
         return obj
 
 

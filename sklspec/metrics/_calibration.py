@@ -2,10 +2,10 @@
 
 import numpy as np
 from sklearn.metrics import make_scorer, root_mean_squared_error
-from sklearn.utils._param_validation import HasMethods, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.metrics._spectral import _check_spectra_pair
+from sklspec.utils._sklearn_compat import HasMethods, validate_params
 
 
 @validate_params(

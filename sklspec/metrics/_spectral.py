@@ -12,8 +12,9 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.metrics.pairwise import paired_euclidean_distances
 from sklearn.utils import check_array, check_consistent_length
-from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import check_is_fitted
+
+from sklspec.utils._sklearn_compat import validate_params
 
 _WEIGHTED = {
     "X_true": ["array-like"],

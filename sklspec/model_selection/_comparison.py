@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.utils import Bunch, check_array, check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
@@ -29,6 +28,7 @@ from sklspec.model_selection._wrapping import wrap_transfer_model
 from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import Interval, validate_params
 
 
 @validate_params(

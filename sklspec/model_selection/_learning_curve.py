@@ -7,12 +7,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.metrics import calibration_error, relative_squared_error
 from sklspec.model_selection._registry import check_spectral_models
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import HasMethods, Interval, validate_params
 
 #: Fewest pairs a curve may start at: one pair cannot show a map between instruments.
 MIN_PAIRS = 2

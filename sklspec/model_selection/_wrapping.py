@@ -3,9 +3,9 @@
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.utils._param_validation import HasMethods, validate_params
 
 from sklspec.preprocessing import SpectralScaler
+from sklspec.utils._sklearn_compat import HasMethods, validate_params
 
 
 @validate_params(

@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.model_selection import ShuffleSplit
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
 
 from sklspec.papers._augmentation_comparison import (
     BASELINE,
@@ -16,6 +15,7 @@ from sklspec.papers._augmentation_comparison import (
 )
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import Interval, validate_params
 
 #: Fewest measured spectra a fraction may leave: a VAE, a reference network
 #: and a 5-fold PLS search need a handful.

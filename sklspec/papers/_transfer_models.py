@@ -5,11 +5,11 @@ from numbers import Integral
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
 from sklspec.model_selection import PRESETS, TRANSFER_CANDIDATES, transfer_candidates
 from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import LatentTransferRegressor
+from sklspec.utils._sklearn_compat import HasMethods, Interval, validate_params
 
 
 def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):

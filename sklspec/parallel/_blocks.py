@@ -1,10 +1,10 @@
 """Apply a fitted estimator to a dask array, one block of spectra at a time."""
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import HasMethods, StrOptions, validate_params
 
 _METHODS = {"predict", "transform", "inverse_transform", "predict_proba", "score_samples"}
 

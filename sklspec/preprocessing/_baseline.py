@@ -5,13 +5,13 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import OneToOneWavelengthMixin
 from sklspec.preprocessing._rolling import _rolling_min_gaussian
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils.validation import numeric_column_names
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"

@@ -14,7 +14,8 @@ import numpy as np
 from joblib import effective_n_jobs
 from scipy import fft as sp_fft
 from scipy.signal.windows import gaussian
-from sklearn.utils._param_validation import Interval, validate_params
+
+from sklspec.utils._sklearn_compat import Interval, validate_params
 
 # Rows processed together: the three work buffers of a block of 16
 # 4062-channel float64 spectra (1.6 MB) fit in a 2 MB L2 cache.

@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
 from sklspec.base import OneToOneWavelengthMixin
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils.validation import numeric_column_names
 
 SCALINGS = ("global", "channel", "none")

@@ -5,11 +5,11 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import input_channel_names
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils.validation import (
     check_wavelengths,
     format_wavelengths,

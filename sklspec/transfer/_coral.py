@@ -4,10 +4,10 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils.validation import check_same_channels
 
 

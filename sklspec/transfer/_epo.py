@@ -5,12 +5,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.cross_decomposition import PLSRegression
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import HasMethods, Interval
 
 
 class EPORegressor(RegressorMixin, BaseEstimator):

@@ -5,11 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import Interval, StrOptions
 
 
 def _penalised_pls1(centred, target, differences, weight, n_components, *, deflate=True):

@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import unwrap_frozen
@@ -16,6 +15,7 @@ from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.transfer._residual import ResidualMLPRegressor
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
 from sklspec.utils.validation import as_2d_targets, validate_spectra
 from sklspec.vae import VAEEncoder
 

@@ -8,7 +8,6 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
@@ -17,6 +16,7 @@ from sklspec.metrics import compression_ratio, relative_squared_error
 from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from
+from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
 from sklspec.vae import VAEEncoder
 
 DECODERS = ("vae", "pca", "pca+vae")

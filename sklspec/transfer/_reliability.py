@@ -8,11 +8,11 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import Interval, StrOptions
 
 # Rows scored at a time: chemotools works in float64, so a large map is
 # converted block by block, never whole.

@@ -6,13 +6,13 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin, clone
 from sklearn.linear_model import RidgeCV
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec._neural import BaseNeuralEstimator, MLPModule, fill_shared_parameters_but
 from sklspec.transfer._mlp import _MLPNet
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.utils._sklearn_compat import HasMethods, Interval
 from sklspec.utils.validation import as_2d_targets, validate_spectra
 
 #: The ridge penalties sklspec's linear mappings choose from (``RidgeCV``'s

@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import NotFittedError, check_is_fitted, validate_data
 
 from sklspec.base import unwrap_frozen
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import HasMethods
 
 
 class SlopeBiasCorrection(RegressorMixin, BaseEstimator):

@@ -1,11 +1,11 @@
 """StandardizationRegressor: classic calibration transfer (DS, PDS) as a regressor."""
 
 from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
+from sklspec.utils._sklearn_compat import HasMethods
 from sklspec.utils.validation import check_same_channels
 
 

@@ -155,7 +155,9 @@ def validate_spectra(estimator, X, y="no_validation", *, reset=True, **check_par
     checked either way.
     """
     from sklearn.utils import check_array, check_consistent_length
-    from sklearn.utils.validation import _check_feature_names, _check_n_features, validate_data
+    from sklearn.utils.validation import validate_data
+
+    from sklspec.utils._sklearn_compat import check_feature_names, check_n_features
 
     no_y = isinstance(y, str) and y == "no_validation"
     lazy_X, lazy_y = is_lazy_spectra(X), not no_y and is_lazy_spectra(y)
@@ -175,8 +177,8 @@ def validate_spectra(estimator, X, y="no_validation", *, reset=True, **check_par
         else:
             y = check_array(y, ensure_2d=False, dtype=[np.float32, np.float64], input_name="y")
         check_consistent_length(X, y)
-    _check_feature_names(estimator, X, reset=reset)
-    _check_n_features(estimator, X, reset=reset)
+    check_feature_names(estimator, X, reset=reset)
+    check_n_features(estimator, X, reset=reset)
     return X if no_y else (X, y)
 
 

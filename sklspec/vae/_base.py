@@ -6,11 +6,11 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import PassthroughScoring
 
 from sklspec._neural import BaseNeuralEstimator, as_float32, document_parameters
+from sklspec.utils._sklearn_compat import Interval, StrOptions
 from sklspec.utils.validation import check_positive_int, validate_spectra
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import VAEModule

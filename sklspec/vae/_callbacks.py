@@ -3,8 +3,9 @@
 import math
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, validate_params
 from skorch.callbacks import Callback
+
+from sklspec.utils._sklearn_compat import Interval, validate_params
 
 
 def _cyclical_beta(progress, beta_max, n_cycles, ratio):

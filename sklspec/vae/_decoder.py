@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import input_channel_names, unwrap_frozen
 from sklspec.utils._fit import fit_context
+from sklspec.utils._sklearn_compat import HasMethods
 from sklspec.vae._base import _BaseVAE
 
 

@@ -1,0 +1,49 @@
+"""Every private scikit-learn name sklspec uses, in one place.
+
+scikit-learn changes private API without deprecation (1.7 removed
+``BaseEstimator._validate_data``). sklspec imports its private names only
+from here, and ``tests/test_sklearn_compat.py`` checks that each one still
+behaves as sklspec relies on it, so an upgrade that moves one fails there,
+loudly, instead of somewhere in an estimator.
+"""
+
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
+from sklearn.utils.validation import _check_feature_names, _check_n_features
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "check_feature_names",
+    "check_n_features",
+    "neighbors_training_data",
+    "validate_params",
+]
+
+
+def check_feature_names(estimator, X, *, reset):
+    """Record (``reset``) or check ``feature_names_in_``, as ``validate_data`` does."""
+    _check_feature_names(estimator, X, reset=reset)
+
+
+def check_n_features(estimator, X, *, reset):
+    """Record (``reset``) or check ``n_features_in_``, as ``validate_data`` does."""
+    _check_n_features(estimator, X, reset=reset)
+
+
+#: A fitted neighbours estimator's attributes: its training data, targets and search tree.
+NEIGHBORS_DATA, NEIGHBORS_TARGETS, NEIGHBORS_TREE = "_fit_X", "_y", "_tree"
+
+
+def neighbors_training_data(estimator):
+    """``(X, y)`` a fitted ``KNeighborsRegressor`` keeps, or None when it holds none."""
+    if not hasattr(estimator, NEIGHBORS_DATA):
+        return None
+    return getattr(estimator, NEIGHBORS_DATA), getattr(estimator, NEIGHBORS_TARGETS)
