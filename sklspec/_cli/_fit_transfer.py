@@ -11,6 +11,7 @@ from sklspec._cli._standards import (
     read_calibration_set,
     read_library,
 )
+from sklspec._cli._table import listed
 
 MODEL_EXTENSIONS = (".sklspec",)
 
@@ -127,8 +128,7 @@ def _chosen_models(args, primary, secondary):
             else:
                 names.append(name)
         for reason, labels in left_out.items():
-            listed = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
-            print(f"{listed} left out: {reason}.")
+            print(f"{listed(labels)} left out: {reason}.")
         return names
     names = [name.strip() for name in args.models.split(",") if name.strip()]
     unknown = [name for name in names if name not in lab]
@@ -376,9 +376,7 @@ def run_fit_transfer(args):
         raise CommandError("every model that transfers spectra failed; see the table above.")
     best = spectral[0]
     among = "" if best is rows[0] else " among the models that transfer spectra"
-    print(
-        f"refitting {best['label']} (lowest {by} {criterion}{among}) on all {len(X_all)} pairs"
-    )
+    print(f"refitting {best['label']} (lowest {by} {criterion}{among}) on all {len(X_all)} pairs")
     model = best_setting(candidates, tuned.wrap, best).fit(X_all, Y_all)
     info = {
         "command": "fit-transfer",

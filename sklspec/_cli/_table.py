@@ -3,7 +3,8 @@
 from sklspec.model_selection import in_user_terms
 
 
-def _listed(labels):
+def listed(labels):
+    """``["A", "B", "C"]`` -> ``"A, B and C"``."""
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
@@ -61,7 +62,7 @@ def format_table(
     transferred = [row["label"] for row in rows if row.get("output") == "analyte"]
     if transferred:
         lines.append(
-            f"{_listed(transferred)}: transfer{'s' if len(transferred) == 1 else ''} the "
+            f"{listed(transferred)}: transfer{'s' if len(transferred) == 1 else ''} the "
             "calibration instead of the spectra (an RMSEP only); compared here, not kept as "
             "the transfer model."
         )

@@ -126,11 +126,13 @@ def best_setting(models, wrap, row):
     True
     """
     estimator, _ = models[row["model"]]
-    params = {
-        f"{PREFIX}{key}": tuple(value) if isinstance(value, list) else value
-        for key, value in row["settings"].items()
-    }
+    params = {f"{PREFIX}{key}": value for key, value in _row_params(row).items()}
     return clone(wrap(estimator)).set_params(**params)
+
+
+def _row_params(row):
+    """A row's settings as parameters (JSON keeps tuples, e.g. layer sizes, as lists)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in row["settings"].items()}
 
 
 def _fit_calibration_transfer(candidate, model, pairs, calibration_set):
@@ -202,8 +204,9 @@ def fit_calibration_transfer(models, row, X, Y, targets, *, calibration, calibra
             "best_setting(models, wrap, row).fit(X, Y)."
         )
     estimator, _ = models[row["model"]]
-    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in row["settings"].items()}
-    model = clone(estimator).set_params(**candidate.calibration_params(calibration), **settings)
+    model = clone(estimator).set_params(
+        **candidate.calibration_params(calibration), **_row_params(row)
+    )
     pairs = (np.asarray(X), np.asarray(Y), np.asarray(targets, dtype=np.float64))
     return _fit_calibration_transfer(candidate, model, pairs, calibration_set)
 
