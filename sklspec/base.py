@@ -5,6 +5,26 @@ from sklearn.base import OneToOneFeatureMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from sklspec import __version__
+
+#: Where the documentation is published (see RELEASING.md); ``latest`` for development versions.
+DOCS_URL = "https://sklspec.readthedocs.io/en/{}/".format(
+    "latest" if "dev" in __version__ else __version__
+)
+
+
+class DocLinkMixin:
+    """Links an estimator's HTML display to its API page, as scikit-learn's own do.
+
+    scikit-learn's HTML representation (``estimator`` shown in Jupyter)
+    draws a "?" linking to the page made from ``_doc_link_template``, for
+    estimators of the package ``_doc_link_module``. Put first among the
+    bases, so that these class attributes override ``BaseEstimator``'s.
+    """
+
+    _doc_link_module = "sklspec"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
+
 
 def unwrap_frozen(estimator):
     """The estimator inside a ``FrozenEstimator``, or ``estimator`` itself."""

@@ -147,6 +147,11 @@ NETWORK_ESTIMATORS = {
 NETWORK_EXPECTED_FAILURES = {
     "check_methods_subset_invariance": "float32 network: batch-size dependent rounding "
     "(~1e-7 relative) exceeds the check's rtol=1e-7",
+    # Exact only for one full batch without a validation split (tested in
+    # tests/test_sample_weight.py): copies of a row change the mini-batches,
+    # the validation split and the steps per epoch.
+    "check_sample_weight_equivalence_on_dense_data": "mini-batch training: repeated rows "
+    "change the batches and the validation split; weights equal copies only in expectation",
 }
 
 
@@ -198,8 +203,20 @@ SLOPE_BIAS_EXPECTED_FAILURES = {
 }
 
 
+# The augmenter is fitted without the weights (imbalanced-learn's fit_resample
+# takes no metadata): repeated rows train its VAE on other data, so other
+# synthetic spectra reach the regressor. tests/test_sample_weight.py checks
+# that the weights reach the regressor, the synthetic rows at the mean weight.
+AUGMENTED_EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": "repeated rows change the augmenter's "
+    "unweighted fit, and so the synthetic samples",
+}
+
+
 def _expected_failed_checks(estimator):
     name = type(estimator).__name__
+    if name == "AugmentedRegressor":
+        return AUGMENTED_EXPECTED_FAILURES
     if name == "SlopeBiasCorrection":
         return SLOPE_BIAS_EXPECTED_FAILURES
     if name in ("StandardizationRegressor", "CORALRegressor"):

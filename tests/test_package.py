@@ -136,3 +136,33 @@ def test_the_version_is_written_in_one_place():
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "sklspec.__version__"}
     assert importlib.metadata.version("sklspec") == sklspec.__version__
+
+
+def _api_pages():
+    """``{"sklspec.module.Name", ...}``: the pages docs/api.rst has autosummary make."""
+    pages, module = set(), None
+    for line in (ROOT.parent / "docs" / "api.rst").read_text().splitlines():
+        if line.startswith(".. currentmodule::"):
+            module = line.split("::")[1].strip()
+        elif line.startswith("   ") and line.strip().isidentifier() and module:
+            pages.add(f"{module}.{line.strip()}")
+    return pages
+
+
+def test_every_estimator_links_to_its_api_page():
+    from sklspec.base import DOCS_URL
+    from sklspec.utils import all_estimators
+
+    pages = _api_pages()
+    for name, cls in all_estimators():
+        public = next(p for p in pages if p.endswith(f".{name}"))
+        link = cls.__new__(cls)._get_doc_link()
+        assert link == f"{DOCS_URL}generated/{public}.html", name
+    # Development versions link to the latest build, releases to their own.
+    version = "latest" if "dev" in sklspec.__version__ else sklspec.__version__
+    assert DOCS_URL == f"https://sklspec.readthedocs.io/en/{version}/"
+    from sklspec.transfer import GCTPLSRegression
+
+    assert f'href="{DOCS_URL}generated/sklspec.transfer.GCTPLSRegression.html"' in (
+        GCTPLSRegression()._repr_html_()
+    )

@@ -12,7 +12,7 @@ from sklspec._neural._docs import (
     fill_shared_parameters,
     fill_shared_parameters_but,
 )
-from sklspec._neural._loop import TrainingLoopMixin
+from sklspec._neural._loop import TrainingLoopMixin, batch_weights, with_sample_weight
 from sklspec._neural._modules import ACTIVATIONS, FrozenHeadModule, MLPModule, make_mlp
 from sklspec._neural._torch import as_float32
 
@@ -23,8 +23,10 @@ __all__ = [
     "MLPModule",
     "TrainingLoopMixin",
     "as_float32",
+    "batch_weights",
     "document_parameters",
     "fill_shared_parameters",
     "fill_shared_parameters_but",
     "make_mlp",
+    "with_sample_weight",
 ]

@@ -28,6 +28,7 @@ from sklspec._neural._torch import (
     resolve_device,
     train_one_epoch,
 )
+from sklspec.base import DocLinkMixin
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, InvalidParameterError, StrOptions
 from sklspec.utils._threads import torch_threads_for_free_cpus
@@ -46,7 +47,7 @@ def _threads_for(device):
         return torch_threads_for_free_cpus()
     return contextlib.nullcontext()
 
-class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of the estimators that train a torch module through a skorch net.
 
     Subclasses declare their ``__init__`` (the shared parameters after their

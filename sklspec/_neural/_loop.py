@@ -1,7 +1,9 @@
 """The epoch loop of every sklspec skorch net: CUDA graphs, batch values kept on the device."""
 
+import numpy as np
 import torch
 from skorch.dataset import get_len
+from skorch.utils import to_tensor
 
 from sklspec._neural._callbacks import TrainingInterrupted, _StopTraining
 
@@ -33,6 +35,32 @@ def _detached(value):
     if isinstance(value, (tuple, list)):
         return type(value)(_detached(item) for item in value)
     return value
+
+
+#: The key of the per-row loss weights in a batch's input dict (see :func:`with_sample_weight`).
+SAMPLE_WEIGHT = "sample_weight"
+
+
+def with_sample_weight(X, sample_weight):
+    """Training inputs carrying per-row loss weights (mean 1), or ``X`` for None.
+
+    The weights travel with the rows (batches, the validation split, the
+    GPU staging) as one more entry of the input dict; the net's ``infer``
+    takes them out before the module sees its input, and ``get_loss``
+    reads them with :func:`batch_weights`.
+    """
+    if sample_weight is None:
+        return X
+    inputs = dict(X) if isinstance(X, dict) else {"x": X}
+    inputs[SAMPLE_WEIGHT] = np.asarray(sample_weight, dtype=np.float32)
+    return inputs
+
+
+def batch_weights(X, device):
+    """The batch's per-row loss weights as a 1-d tensor on ``device``, or None."""
+    if not isinstance(X, dict) or SAMPLE_WEIGHT not in X:
+        return None
+    return to_tensor(X[SAMPLE_WEIGHT], device=device).reshape(-1)
 
 
 def _on_device(batch, device):
@@ -83,6 +111,14 @@ class TrainingLoopMixin:
             # of the loss would tie the pickled net to a GPU.
             for name in self._transient_attributes:
                 self.__dict__.pop(name, None)
+
+    def infer(self, x, **fit_params):
+        # The loss weights ride with the rows but are not the module's input.
+        if isinstance(x, dict) and SAMPLE_WEIGHT in x:
+            x = {key: value for key, value in x.items() if key != SAMPLE_WEIGHT}
+            if list(x) == ["x"]:
+                x = x["x"]
+        return super().infer(x, **fit_params)
 
     def _refresh_step_constants(self):
         """Fill the device tensors the loss reads (e.g. an annealed weight); nothing here."""

@@ -5,11 +5,36 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
+from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
-from sklspec.utils._sklearn_compat import HasMethods
+from sklspec.utils._routing import check_takes_sample_weight, fit_router, routed_fit_params
+from sklspec.utils._sklearn_compat import HasMethods, check_sample_weight
 
 
-class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+def _extended_to_synthetic(params, X, X_aug):
+    """Per-sample metadata of ``X`` extended to the augmented rows (``X`` first, then new ones)."""
+    n, n_new = len(X), len(X_aug) - len(X)
+    per_sample = {
+        key: value for key, value in params.items() if np.ndim(value) >= 1 and len(value) == n
+    }
+    if not per_sample or n_new == 0:
+        return params
+    if not np.array_equal(np.asarray(X_aug[:n]), X):
+        raise ValueError(
+            "The augmenter's fit_resample does not return the training samples first, so "
+            f"{', '.join(sorted(per_sample))} cannot be matched to its rows."
+        )
+    others = sorted(set(per_sample) - {"sample_weight"})
+    if others:
+        raise ValueError(
+            f"{', '.join(others)} has a value per training sample, but the synthetic samples "
+            "have none; only sample_weight is extended to them (with its mean)."
+        )
+    weights = per_sample["sample_weight"]
+    return {**params, "sample_weight": np.r_[weights, np.full(n_new, weights.mean())]}
+
+
+class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """A regressor trained on its training data plus synthetic samples.
 
     ``fit`` calls ``augmenter.fit_resample(X, y)`` on a clone of the
@@ -65,8 +90,24 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.regressor = regressor
         self.augmenter = augmenter
 
+    def _regressor_or_default(self):
+        return reference_regressor() if self.regressor is None else self.regressor
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata: to the regressor's ``fit``.
+
+        The augmenter receives none: imbalanced-learn's ``fit_resample``
+        takes no metadata.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing (used with ``enable_metadata_routing=True``).
+        """
+        return fit_router(self, regressor=self._regressor_or_default())
+
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Augment ``(X, y)`` and fit the regressor on the result.
 
         Parameters
@@ -75,6 +116,19 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             Training spectra.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Their targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each training sample in the regressor's fit (whose
+            ``fit`` must take it); each synthetic sample gets the mean
+            weight, as it stands for the training set as a whole. The
+            augmenter is fitted unweighted. With
+            ``sklearn.set_config(enable_metadata_routing=True)`` it goes to
+            the regressor only if it requests it
+            (``regressor.set_fit_request(sample_weight=True)``).
+        **fit_params : dict
+            Other metadata for the regressor's ``fit``; only with metadata
+            routing enabled. Per-sample metadata other than
+            ``sample_weight`` cannot be extended to the synthetic samples
+            and is refused.
 
         Returns
         -------
@@ -82,12 +136,24 @@ class AugmentedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        regressor = clone(self._regressor_or_default())
+        routed = routed_fit_params(self, sample_weight, fit_params)
+        if routed is not None:
+            params = dict(routed.regressor.fit)
+        elif sample_weight is not None:
+            check_takes_sample_weight(regressor, "regressor")
+            params = {"sample_weight": sample_weight}
+        else:
+            params = {}
+        if "sample_weight" in params:
+            params["sample_weight"] = check_sample_weight(params["sample_weight"], X)
         augmenter = VAEAugmenter() if self.augmenter is None else clone(self.augmenter)
         X_aug, y_aug = augmenter.fit_resample(X, y)
+        params = _extended_to_synthetic(params, X, X_aug)
         if self.regressor is None:
-            regressor = reference_regressor().fit(X_aug, y_aug.reshape(len(y_aug), -1))
+            regressor.fit(X_aug, y_aug.reshape(len(y_aug), -1), **params)
         else:
-            regressor = clone(self.regressor).fit(X_aug, y_aug)
+            regressor.fit(X_aug, y_aug, **params)
         self.augmenter_, self.regressor_, self._y_ndim = augmenter, regressor, np.ndim(y)
         return self
 

@@ -5,6 +5,8 @@ from sklearn.base import clone
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.model_selection import GridSearchCV, KFold
 
+from sklspec.model_selection._metadata import routed_fit_params
+
 
 def fit_calibration(spectra, targets, *, random_state=0):
     """A PLS calibration of analytes on primary spectra, its components by 5-fold CV.
@@ -45,16 +47,16 @@ def fit_calibration(spectra, targets, *, random_state=0):
     return search.fit(spectra, targets).best_estimator_
 
 
-def fold_calibrations(X, Y, targets, *, cv, calibration=None, random_state=0):
+def fold_calibrations(X, Y, targets, *, cv, calibration=None, random_state=0, groups=None):
     """``[(train, test, calibration), ...]``: the folds and the RMSEP's calibration of each.
 
     ``calibration`` None: each fold's is fitted on that fold's training
     pairs, once for every model, so a held-out pair's primary spectrum never
-    calibrates what scores it.
+    calibrates what scores it. ``groups`` goes to ``cv.split``.
     """
     targets = np.asarray(targets, dtype=np.float64).reshape(len(Y), -1)
     folds = []
-    for train, test in cv.split(X):
+    for train, test in cv.split(X, groups=groups):
         fold_calibration = calibration
         if fold_calibration is None:
             fold_calibration = fit_calibration(
@@ -64,18 +66,21 @@ def fold_calibrations(X, Y, targets, *, cv, calibration=None, random_state=0):
     return folds
 
 
-def cross_validated_rmsep(model, X, Y, targets, folds):
+def cross_validated_rmsep(model, X, Y, targets, folds, params=None):
     """The RMSEP of a model's out-of-fold transfers through each fold's calibration.
 
-    ``model`` None scores the true primary spectra (the floor).
+    ``model`` None scores the true primary spectra (the floor). ``params``:
+    metadata of the rows of ``X``, routed to each fold's fit.
     """
     from sklearn.metrics import root_mean_squared_error
 
     targets = np.asarray(targets, dtype=np.float64).reshape(len(Y), -1)
     predicted = np.empty_like(targets)
     for train, test, calibration in folds:
-        spectra = (
-            Y[test] if model is None else clone(model).fit(X[train], Y[train]).predict(X[test])
-        )
+        if model is None:
+            spectra = Y[test]
+        else:
+            fit_params = routed_fit_params(model, params, train, len(X))
+            spectra = clone(model).fit(X[train], Y[train], **fit_params).predict(X[test])
         predicted[test] = np.asarray(calibration.predict(spectra)).reshape(len(test), -1)
     return float(root_mean_squared_error(targets, predicted))

@@ -132,6 +132,7 @@ def compare_transfer_models(
     calibration=None,
     test_targets=None,
     Y_test_clean=None,
+    params=None,
     random_state=None,
     verbose=0,
 ):
@@ -185,6 +186,12 @@ def compare_transfer_models(
         gains ``rse_clean``, each model's RSE against them, and
         ``noise_floor`` is the RSE of the recorded test spectra against
         them (what even a perfect transfer scores against ``Y_test``).
+    params : dict, default=None
+        Metadata for the models' ``fit``, e.g. ``{"sample_weight": w}``
+        with one weight per pair of ``X_train`` then ``X_val`` (the search
+        trains on the first, the refit on both), routed by scikit-learn's
+        metadata routing, which must be enabled; request it on the models
+        (``model.set_fit_request(sample_weight=True)``).
     random_state : int, RandomState instance or None, default=None
         Seed for the k-means and the default models.
     verbose : int, default=0
@@ -270,6 +277,7 @@ def compare_transfer_models(
             choose_by="euclidean",
             rank_by=None,
             refit=True,
+            params=params,
             verbose=verbose,
         )
         fit_seconds = time.perf_counter() - start

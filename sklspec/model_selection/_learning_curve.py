@@ -10,6 +10,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.metrics import calibration_error, relative_squared_error
+from sklspec.model_selection._metadata import check_params, routed_fit_params
 from sklspec.model_selection._registry import check_spectral_models
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods, Interval, validate_params
@@ -46,6 +47,7 @@ def _check_n_pairs(n_pairs, n_pool):
         "calibration": [HasMethods(["predict"]), None],
         "test_targets": ["array-like", None],
         "Y_test_clean": ["array-like", None],
+        "params": [dict, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     },
@@ -63,6 +65,7 @@ def transfer_learning_curve(
     calibration=None,
     test_targets=None,
     Y_test_clean=None,
+    params=None,
     random_state=None,
     verbose=0,
 ):
@@ -107,6 +110,11 @@ def transfer_learning_curve(
         The primary test spectra without noise, when known: adds
         ``rse_clean``, the RSE against them, and ``noise_floor``, the RSE
         of ``Y_test`` against them (what a perfect transfer scores).
+    params : dict, default=None
+        Metadata for the models' ``fit``, e.g. ``{"sample_weight": w}``
+        with one weight per pool pair (each fit gets its drawn pairs'),
+        routed by scikit-learn's metadata routing, which must be enabled;
+        request it on the models (``model.set_fit_request(sample_weight=True)``).
     random_state : int, RandomState instance or None, default=None
         Seed of the draws.
     verbose : int, default=0
@@ -173,6 +181,10 @@ def transfer_learning_curve(
         check_is_fitted(
             calibration, msg="The calibration is not fitted; fit it on primary spectra."
         )
+    params = check_params(params, len(X_pool), "transfer_learning_curve", "X_pool")
+    for model in models.values():
+        # A model that was not asked for the metadata fails here, not in every draw.
+        routed_fit_params(model, params, [0], len(X_pool))
     sizes = _check_n_pairs(n_pairs, len(X_pool))
     rng = check_random_state(random_state)
     orders = [rng.permutation(len(X_pool)) for _ in range(n_repeats)]
@@ -191,7 +203,8 @@ def transfer_learning_curve(
                         # e.g. PLS's "Y residual is constant" on very few pairs;
                         # the scores say what it cost.
                         warnings.simplefilter("ignore")
-                        fitted = clone(model).fit(X_pool[chosen], Y_pool[chosen])
+                        fit_params = routed_fit_params(model, params, chosen, len(X_pool))
+                        fitted = clone(model).fit(X_pool[chosen], Y_pool[chosen], **fit_params)
                     Y_pred = np.asarray(fitted.predict(X_test), dtype=np.float64)
                 except Exception as error:  # reported in failures; the other models go on
                     failures.append((name, n, draw, f"{type(error).__name__}: {error}"))

@@ -18,6 +18,7 @@ from sklspec.metrics import (
     relative_squared_error,
 )
 from sklspec.model_selection._calibration import cross_validated_rmsep, fold_calibrations
+from sklspec.model_selection._metadata import check_params, routed_fit_params
 from sklspec.model_selection._progress import ProgressScorer
 from sklspec.model_selection._registry import TRANSFER_CANDIDATES, model_label
 from sklspec.model_selection._wrapping import wrap_transfer_model
@@ -54,12 +55,12 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _run_search(search, scorer, X, Y, debug):
+def _run_search(search, scorer, X, Y, debug, params):
     """Fit the search; the reason when no setting could be scored, else None."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitFailedWarning)
         try:
-            search.fit(X, Y)
+            search.fit(X, Y, **params)
         except Exception as exc:
             # Nothing scored: every fit failed, and the search says why. A
             # failure after some scores (its refit) is not the candidate's.
@@ -93,6 +94,22 @@ def _lab_wrapping(preprocessing, scaling):
         return wrap_transfer_model(estimator, preprocessing, scaling=own)
 
     return wrap
+
+
+def _check_no_calibration_candidates(models, params):
+    if not params:
+        return
+    calibrations = [
+        name
+        for name in models
+        if name in TRANSFER_CANDIDATES and TRANSFER_CANDIDATES[name].predicts_analytes
+    ]
+    if calibrations:
+        raise ValueError(
+            f"params go to the models that transfer spectra; {', '.join(calibrations)} "
+            "transfer(s) the calibration, fitted on the calibration set: tune them in a "
+            "call without params."
+        )
 
 
 def best_setting(models, wrap, row):
@@ -287,6 +304,7 @@ def tune_transfer_models(
     train_targets=None,
     calibration_set=None,
     refit=False,
+    params=None,
     random_state=0,
     debug=False,
     verbose=1,
@@ -353,6 +371,14 @@ def tune_transfer_models(
     refit : bool, default=False
         Refit each model's best setting on all pairs (``searches`` then
         predict).
+    params : dict, default=None
+        Metadata for the models' ``fit`` and the splitter, e.g.
+        ``{"sample_weight": w}`` or ``{"groups": g}`` with a ``GroupKFold``,
+        routed by scikit-learn's metadata routing (which must be enabled;
+        request it on the models, ``model.set_fit_request(sample_weight=True)``).
+        Per-sample values cover the rows of ``X``, then those of ``X_val``
+        (which the refit uses). Not for the candidates that transfer the
+        calibration, which fit on the calibration set.
     random_state : int, default=0
         Seed of the folds' calibrations.
     debug : bool, default=False
@@ -393,7 +419,10 @@ def tune_transfer_models(
     if (cv is None) == (X_val is None):
         raise ValueError("Give either validation pairs (X_val, Y_val) or a cv splitter.")
     X, Y = np.asarray(X), np.asarray(Y)
-    held_out = len(X_val) if cv is None else min(len(test) for _, test in cv.split(X))
+    groups = (params or {}).get("groups")
+    held_out = (
+        len(X_val) if cv is None else min(len(test) for _, test in cv.split(X, groups=groups))
+    )
     if held_out < 2:
         raise ValueError(
             f"Every validation fold must hold at least 2 pairs (the RSE compares spectra "
@@ -405,6 +434,10 @@ def tune_transfer_models(
         split = PredefinedSplit(np.r_[np.full(len(X), -1), np.zeros(len(X_val), dtype=int)])
     else:
         X_fit, Y_fit, split = X, Y, cv
+    params = check_params(
+        params, len(X_fit), "tune_transfer_models", "X, then X_val" if cv is None else "X"
+    )
+    _check_no_calibration_candidates(models, params)
     with_rmsep = targets is not None and (calibration is not None or cv is not None)
     floor = folds = None
     if with_rmsep:
@@ -413,7 +446,13 @@ def tune_transfer_models(
             floor = calibration_error(Y_val, Y_val, calibration=calibration, targets=targets)
         else:
             folds = fold_calibrations(
-                X, Y, targets, cv=cv, calibration=calibration, random_state=random_state
+                X,
+                Y,
+                targets,
+                cv=cv,
+                calibration=calibration,
+                random_state=random_state,
+                groups=groups,
             )
             floor = cross_validated_rmsep(None, X, Y, targets, folds)
     metrics = {
@@ -471,7 +510,7 @@ def tune_transfer_models(
             reporter.setting = f" 1/{n_fits}"
         scorer.reporter = reporter
         with reporting_training(reporter) if reporter else contextlib.nullcontext():
-            failure = _run_search(search, scorer, X_fit, Y_fit, debug)
+            failure = _run_search(search, scorer, X_fit, Y_fit, debug, params)
         row = {"model": name, "label": label, "seconds": round(time.perf_counter() - start, 1)}
         if failure:
             row["error"] = failure
@@ -485,17 +524,20 @@ def tune_transfer_models(
         best = int(np.nanargmin(chosen))
         for metric, scorer_name in SCORERS.items():
             row[metric] = float(-results[f"mean_test_{scorer_name}"][best])
-        params = results["params"][best]
-        row["settings"] = {key.removeprefix(PREFIX): _plain(v) for key, v in params.items()}
+        chosen_setting = results["params"][best]
+        row["settings"] = {
+            key.removeprefix(PREFIX): _plain(v) for key, v in chosen_setting.items()
+        }
         if with_rmsep:
             model = best_setting(models, wrap, row)
             if cv is None:
-                predicted = model.fit(X, Y).predict(X_val)
+                fit_params = routed_fit_params(model, params, np.arange(len(X)), len(X_fit))
+                predicted = model.fit(X, Y, **fit_params).predict(X_val)
                 row["rmsep"] = calibration_error(
                     Y_val, predicted, calibration=calibration, targets=targets
                 )
             else:
-                row["rmsep"] = cross_validated_rmsep(model, X, Y, targets, folds)
+                row["rmsep"] = cross_validated_rmsep(model, X, Y, targets, folds, params)
             row["floor"] = floor
         rows.append(row)
     if rank_by is not None:

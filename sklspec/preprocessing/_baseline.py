@@ -7,7 +7,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.base import OneToOneWavelengthMixin
+from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.preprocessing._rolling import _rolling_min_gaussian
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
@@ -29,7 +29,7 @@ def _pybaselines_chunk(X, method, method_params):
     return np.vstack([algorithm(row, **method_params)[0] for row in X])
 
 
-class BaselineSubtractor(OneToOneWavelengthMixin, TransformerMixin, BaseEstimator):
+class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, BaseEstimator):
     """Subtract an estimated baseline (continuum) from each spectrum.
 
     The default method is the transfer paper's (Vrábel et al., JAAS 2023):

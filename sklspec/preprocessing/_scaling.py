@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-from sklspec.base import OneToOneWavelengthMixin
+from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils.validation import numeric_column_names
@@ -12,7 +12,7 @@ from sklspec.utils.validation import numeric_column_names
 SCALINGS = ("global", "channel", "none")
 
 
-class SpectralScaler(OneToOneWavelengthMixin, TransformerMixin, BaseEstimator):
+class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, BaseEstimator):
     """Centre each channel, then divide by one scale for all channels, per channel, or not at all.
 
     The scaling in front of sklspec's transfer models and latent libraries.

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.base import input_channel_names
+from sklspec.base import DocLinkMixin, input_channel_names
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils.validation import (
@@ -30,7 +30,7 @@ def _source_axis(wavelengths, X_raw, n_features):
     return np.arange(n_features, dtype=np.float64)
 
 
-class WavelengthCropper(SelectorMixin, BaseEstimator):
+class WavelengthCropper(DocLinkMixin, SelectorMixin, BaseEstimator):
     """Keep the channels whose wavelength lies in a range.
 
     The wavelength axis is taken from ``wavelengths`` if given, else from the
@@ -156,7 +156,7 @@ class WavelengthCropper(SelectorMixin, BaseEstimator):
         return tags
 
 
-class WavelengthResampler(TransformerMixin, BaseEstimator):
+class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
     """Resample spectra onto a target wavelength grid by linear interpolation.
 
     Typical use: bring two instruments onto a common grid. The source axis is

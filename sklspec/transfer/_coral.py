@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils.validation import check_same_channels
@@ -35,7 +36,7 @@ def _power(rows, directions, variances, ridge, exponent):
     return outside * rows + ((rows @ directions.T) * inside) @ directions
 
 
-class CORALRegressor(RegressorMixin, BaseEstimator):
+class CORALRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
     """CORrelation ALignment: secondary spectra recoloured with the primary's covariance.
 
     Correlation alignment (Sun, Feng and Saenko, AAAI 2016) needs no paired

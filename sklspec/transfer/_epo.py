@@ -7,13 +7,14 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods, Interval
 
 
-class EPORegressor(RegressorMixin, BaseEstimator):
+class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
     """External parameter orthogonalisation (EPO) of a calibration against the instrument.
 
     EPO (Roger, Chauchard and Bellon-Maurel 2003) removes from every

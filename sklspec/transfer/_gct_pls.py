@@ -7,9 +7,10 @@ import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
-from sklspec.utils._sklearn_compat import Interval, StrOptions
+from sklspec.utils._sklearn_compat import Interval, StrOptions, check_sample_weight
 
 
 def _penalised_pls1(centred, target, differences, weight, n_components, *, deflate=True):
@@ -51,7 +52,7 @@ def _penalised_pls1(centred, target, differences, weight, n_components, *, defla
     return W @ np.linalg.solve(P.T @ W, np.asarray(y_loadings))
 
 
-class GCTPLSRegression(RegressorMixin, BaseEstimator):
+class GCTPLSRegression(DocLinkMixin, RegressorMixin, BaseEstimator):
     """Graph-based calibration transfer PLS (GCT-PLS): one calibration for both instruments.
 
     A PLS calibration fitted on the primary calibration set whose latent
@@ -147,7 +148,7 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
         self.alignment = alignment
 
     @fit_context
-    def fit(self, X, y, *, X_primary=None, X_secondary=None):
+    def fit(self, X, y, *, X_primary=None, X_secondary=None, sample_weight=None):
         """Fit the calibration, its latent variables aligned on the standards.
 
         Parameters
@@ -159,6 +160,11 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
         X_primary, X_secondary : array-like of shape (n_standards, n_channels), default=None
             The same standards measured on each instrument, row by row.
             None (both): ordinary PLS.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each calibration sample: weighted means, and each
+            centred row scaled by the square root of its weight, so an
+            integer weight gives the fit of that many copies. None weighs
+            all alike.
 
         Returns
         -------
@@ -181,13 +187,25 @@ class GCTPLSRegression(RegressorMixin, BaseEstimator):
             differences = standards[1] - standards[0]
         largest_squared = np.linalg.norm(differences, 2) ** 2 if len(differences) else 0.0
         weight = self.penalty / largest_squared if largest_squared > 0 else 0.0
-        x_mean, y_mean = X.mean(axis=0), targets.mean(axis=0)
-        centred = X - x_mean
+        if sample_weight is None:
+            x_mean, y_mean = X.mean(axis=0), targets.mean(axis=0)
+            root = np.ones(len(X))
+            centred = X - x_mean
+        else:
+            weights = check_sample_weight(sample_weight, X)
+            if not weights.sum() > 0:
+                raise ValueError(
+                    "sample_weight is zero for every sample; at least one must be positive."
+                )
+            x_mean = np.average(X, axis=0, weights=weights)
+            y_mean = np.average(targets, axis=0, weights=weights)
+            root = np.sqrt(weights)
+            centred = (X - x_mean) * root[:, None]
         coef = np.stack(
             [
                 _penalised_pls1(
                     centred,
-                    column - mean,
+                    (column - mean) * root,
                     differences,
                     weight,
                     self.n_components,

@@ -7,13 +7,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, get_tags
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from sklspec.base import unwrap_frozen
+from sklspec.base import DocLinkMixin, unwrap_frozen
 from sklspec.transfer._library import LatentLibrary
 from sklspec.transfer._mlp import SpectralMLPRegressor
 from sklspec.transfer._residual import ResidualMLPRegressor
 from sklspec.utils._fit import fit_context
+from sklspec.utils._routing import check_takes_sample_weight, fit_router, routed_fit_params
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
 from sklspec.utils.validation import as_2d_targets, validate_spectra
@@ -28,7 +29,7 @@ def _decoder_and_scaling(vae):
     return inner.net_.module_.decoder, None
 
 
-class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
+class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, BaseEstimator):
     """Spectral transfer through the latent space of a VAE of the primary system.
 
     The transfer paper's model (Vrábel et al., 2023): a :class:`VAEEncoder`
@@ -184,10 +185,14 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fitted_vae(self, Y, seed):
-        vae = self.vae
-        if vae is None:
-            vae = LatentLibrary(random_state=seed)
+    def _vae_or_default(self, seed=None):
+        return LatentLibrary(random_state=seed) if self.vae is None else self.vae
+
+    def _mapper_or_default(self):
+        return ResidualMLPRegressor(verbose=self.verbose) if self.mapper is None else self.mapper
+
+    def _fitted_vae(self, Y, seed, fit_params):
+        vae = self._vae_or_default(seed)
         inner = unwrap_frozen(vae)
         if not isinstance(inner, VAEEncoder | LatentLibrary):
             raise TypeError(
@@ -203,7 +208,7 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
             )
         if not frozen:
             self._print("LatentTransferRegressor: fitting the VAE on the primary spectra")
-            return clone(vae).fit(Y)
+            return clone(vae).fit(Y, **fit_params)
         check_is_fitted(inner, msg="The frozen VAE is not fitted; fit it before freezing it.")
         if self.target == "latent":
             width = inner.latent_dim_ if isinstance(inner, LatentLibrary) else inner.latent_dim
@@ -261,8 +266,23 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         if self.verbose:
             print(message, flush=True)
 
+    def _fit_params(self, sample_weight, fit_params, mapper):
+        """``(vae's, mapper's)`` fit keyword arguments: routed, or the weights where they apply."""
+        routed = routed_fit_params(self, sample_weight, fit_params)
+        if routed is not None:
+            return dict(routed.vae.fit), dict(routed.mapper.fit)
+        if sample_weight is None:
+            return {}, {}
+        check_takes_sample_weight(mapper, "mapper")
+        vae = unwrap_frozen(self._vae_or_default())
+        frozen = isinstance(self.vae, FrozenEstimator)
+        # A LatentLibrary (its PCA takes no weights) and a frozen VAE fit unweighted.
+        takes = not frozen and has_fit_parameter(vae, "sample_weight")
+        weights = {"sample_weight": sample_weight}
+        return (weights if takes else {}), weights
+
     @fit_context
-    def fit(self, X, y, X_val=None, y_val=None):
+    def fit(self, X, y, X_val=None, y_val=None, sample_weight=None, **fit_params):
         """Fit the VAE on the primary spectra (unless frozen) and the mapper.
 
         Parameters
@@ -293,11 +313,12 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         )
         y_1d = Y.ndim == 1
         Y = as_2d_targets(Y)
-        mapper = ResidualMLPRegressor(verbose=self.verbose) if self.mapper is None else self.mapper
+        mapper = self._mapper_or_default()
         self._check_objective(mapper)
         validation = self._validation_pairs(mapper, X_val, y_val)
+        vae_params, mapper_params = self._fit_params(sample_weight, fit_params, mapper)
         seed = seed_from(self.random_state)
-        vae = self._fitted_vae(Y, seed)
+        vae = self._fitted_vae(Y, seed, vae_params)
         latent = Y if self.target == "latent" else vae.transform(Y)
         mapper = clone(mapper)
         if self.random_state is not None:
@@ -305,18 +326,23 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         name = "MLP" if isinstance(mapper, SpectralMLPRegressor) else type(mapper).__name__
         self._print(f"LatentTransferRegressor: fitting the {name} to the latent space")
         if validation is None:
-            mapper.fit(X, latent)
+            mapper.fit(X, latent, **mapper_params)
         else:
             X_val, Y_val = validation
             codes_val = Y_val if self.target == "latent" else vae.transform(Y_val)
-            mapper.fit(X, latent, X_val=X_val, y_val=codes_val)
+            mapper.fit(X, latent, X_val=X_val, y_val=codes_val, **mapper_params)
         history = None
         if self.objective == "spectra":
             self._print("LatentTransferRegressor: fine-tuning the MLP on the decoded spectra")
             decoder, scaler = _decoder_and_scaling(vae)
             spectra = Y if scaler is None else scaler.transform(Y)
             mapper, history = mapper._fine_tuned(
-                X, spectra, decoder, anchor=latent, anchor_weight=self.latent_weight
+                X,
+                spectra,
+                decoder,
+                anchor=latent,
+                anchor_weight=self.latent_weight,
+                sample_weight=mapper_params.get("sample_weight"),
             )
             keys = ("epoch", "train_loss", "valid_loss")
             history = [{k: row[k] for k in keys if k in row} for row in history]
@@ -324,6 +350,16 @@ class LatentTransferRegressor(TransformerMixin, RegressorMixin, BaseEstimator):
         n_outputs = unwrap_frozen(vae).n_features_in_
         self.latent_dim_, self.n_outputs_, self._y_1d = latent.shape[1], n_outputs, y_1d
         return self
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata: to the VAE's and the mapper's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing (used with ``enable_metadata_routing=True``).
+        """
+        return fit_router(self, vae=self._vae_or_default(), mapper=self._mapper_or_default())
 
     def transform(self, X):
         """Latent coordinates of secondary spectra (the mapper's output).

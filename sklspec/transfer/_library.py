@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
+from sklspec.base import DocLinkMixin
 from sklspec.exceptions import LibraryFloorWarning
 from sklspec.metrics import compression_ratio, relative_squared_error
 from sklspec.preprocessing import SpectralScaler
@@ -62,7 +63,7 @@ class _LibraryDecoder(nn.Module):
         return out
 
 
-class LatentLibrary(TransformerMixin, BaseEstimator):
+class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
     """The primary side of spectral transfer, as one artefact a primary lab shares.
 
     The transfer paper's client-server idea (Vrábel et al., 2023): the

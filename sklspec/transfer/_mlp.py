@@ -3,23 +3,35 @@
 import copy
 
 import numpy as np
+import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
+from skorch.utils import to_tensor
 
 from sklspec._neural import (
     BaseNeuralEstimator,
     FrozenHeadModule,
     MLPModule,
     TrainingLoopMixin,
+    batch_weights,
     fill_shared_parameters,
+    with_sample_weight,
 )
 from sklspec.utils._fit import fit_context
-from sklspec.utils.validation import as_2d_targets, validate_spectra
+from sklspec.utils.validation import as_2d_targets, normalized_sample_weight, validate_spectra
 
 
 class _MLPNet(TrainingLoopMixin, NeuralNetRegressor):
-    """skorch's regressor net, passing Ctrl-C on to the caller."""
+    """skorch's regressor net, passing Ctrl-C on to the caller; rows weighted when given."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        weights = batch_weights(X, self.device)
+        if weights is None:
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        squared = ((y_pred - y_true.reshape(y_pred.shape)) ** 2).reshape(len(y_pred), -1)
+        return torch.mean(squared.mean(dim=1) * weights)
 
 
 @fill_shared_parameters
@@ -120,7 +132,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         return self.n_features_in_, self.n_outputs_
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network.
 
         Parameters
@@ -129,6 +141,11 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             Inputs (e.g. secondary spectra), ideally scaled.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets (e.g. primary spectra or latent coordinates).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample's squared error in the loss (training and
+            validation alike), e.g. the inverse of its number of replicate
+            spectra. Weights are rescaled to mean 1, so an integer weight
+            counts as that many copies of the sample; None weighs all alike.
 
         Returns
         -------
@@ -147,7 +164,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         Y = as_2d_targets(y)
-        net = self._train(X, Y, X.shape[1], Y.shape[1])
+        inputs = with_sample_weight(X, normalized_sample_weight(sample_weight, X))
+        net = self._train(inputs, Y, X.shape[1], Y.shape[1])
         self.net_, self.history_, self.n_iter_ = net, net.history, len(net.history)
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
@@ -203,7 +221,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
 
-    def _fine_tuned(self, X, Y, head, *, anchor=None, anchor_weight=0.0):
+    def _fine_tuned(self, X, Y, head, *, anchor=None, anchor_weight=0.0, sample_weight=None):
         """A copy of this fitted network trained further through a frozen ``head``.
 
         The loss is the mean squared error between ``head(network(X))`` and
@@ -211,7 +229,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         plus ``anchor_weight`` times the mean squared error between
         ``network(X)`` and ``anchor`` (e.g. the latent means it was first
         fitted to), each averaged over its own columns. It trains with this
-        estimator's optimiser settings, validation split and early stopping.
+        estimator's optimiser settings, validation split and early stopping,
+        each row's error weighted by ``sample_weight`` when given.
         ``head`` is copied and never changes. Returns the copy and the
         fine-tuning's skorch history; ``self`` is left as it is.
         """
@@ -230,7 +249,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             copy.deepcopy(self.net_.module_), copy.deepcopy(head), head_scale, body_scale
         )
         Y = np.asarray(Y)
-        net = self._train(X, Y, X.shape[1], Y.shape[1], module=module)
+        inputs = with_sample_weight(X, normalized_sample_weight(sample_weight, X))
+        net = self._train(inputs, Y, X.shape[1], Y.shape[1], module=module)
         tuned = copy.deepcopy(self)
         tuned.net_.module_.load_state_dict(net.module_.body.state_dict())
         tuned.net_.module_.eval()

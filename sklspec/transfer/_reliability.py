@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval, StrOptions
@@ -20,7 +21,7 @@ _BLOCK_ROWS = 4096
 _STATISTICS = ("q", "t2", "q+t2")
 
 
-class TransferReliability(TransformerMixin, BaseEstimator):
+class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
     """A per-spectrum warning for transferred spectra: how unlike the training spectra they are.
 
     Fitted on the secondary spectra a transfer model was trained on, it

@@ -8,12 +8,18 @@ from sklearn.base import RegressorMixin, clone
 from sklearn.linear_model import RidgeCV
 from sklearn.utils.validation import check_is_fitted
 
-from sklspec._neural import BaseNeuralEstimator, MLPModule, fill_shared_parameters_but
+from sklspec._neural import (
+    BaseNeuralEstimator,
+    MLPModule,
+    fill_shared_parameters_but,
+    with_sample_weight,
+)
 from sklspec.transfer._mlp import _MLPNet
 from sklspec.utils._fit import fit_context
+from sklspec.utils._routing import check_takes_sample_weight
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils._sklearn_compat import HasMethods, Interval
-from sklspec.utils.validation import as_2d_targets, validate_spectra
+from sklspec.utils.validation import as_2d_targets, normalized_sample_weight, validate_spectra
 
 #: The ridge penalties sklspec's linear mappings choose from (``RidgeCV``'s
 #: efficient leave-one-out): 1e-3 to 1e4, a decade apart.
@@ -169,7 +175,7 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         return Y - np.asarray(base.predict(X)).reshape(Y.shape)
 
     @fit_context
-    def fit(self, X, y, X_val=None, y_val=None):
+    def fit(self, X, y, X_val=None, y_val=None, sample_weight=None):
         """Fit the base, then train the correction on its residuals.
 
         Parameters
@@ -183,6 +189,10 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             another day: the correction stops where it stops helping
             there. Given, all of ``X`` trains (``validation_fraction`` is
             not used); None holds out ``validation_fraction`` of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the base's fit (its ``sample_weight``,
+            as given) and in the correction's loss (rescaled to mean 1): an
+            integer weight counts as that many copies. None weighs all alike.
 
         Returns
         -------
@@ -205,12 +215,22 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         base = clone(RidgeCV(alphas=RIDGE_ALPHAS) if self.base is None else self.base)
         if self.random_state is not None:
             seed_random_states(base, seed)
-        base.fit(X, y)
+        weights = normalized_sample_weight(sample_weight, X)
+        if sample_weight is None:
+            base.fit(X, y)
+        else:
+            check_takes_sample_weight(base, "base")
+            # As given: a penalised base (Ridge) weighs its penalty against their sum.
+            base.fit(X, y, sample_weight=sample_weight)
         residual = self._residuals(base, X, Y)
         # The correction learns residuals in units of their own root mean square:
         # Adam's steps, the weight decay and the divergence check then mean the
         # same whatever the targets' units and however well the base fits.
-        scale = float(np.sqrt(np.mean(residual**2)))
+        squared = residual**2
+        if weights is None:
+            scale = float(np.sqrt(np.mean(squared)))
+        else:
+            scale = float(np.sqrt(np.average(squared.mean(axis=1), weights=weights)))
         scale = scale if scale > 0 and np.isfinite(scale) else 1.0
         residual /= scale
         validation, base_validation_loss = None, None
@@ -225,7 +245,8 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
             residual_val = self._residuals(base, X_val, Y_val)
             base_validation_loss = float(np.mean(residual_val**2))
             validation = (X_val, residual_val / scale)
-        net = self._train(X, residual, X.shape[1], Y.shape[1], validation=validation)
+        inputs = with_sample_weight(X, weights)
+        net = self._train(inputs, residual, X.shape[1], Y.shape[1], validation=validation)
         net.train_split = None  # the validation data stay out of the fitted model
         self.base_, self.base_validation_loss_ = base, base_validation_loss
         self.residual_scale_ = scale

@@ -4,12 +4,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import NotFittedError, check_is_fitted, validate_data
 
-from sklspec.base import unwrap_frozen
+from sklspec.base import DocLinkMixin, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods
 
 
-class SlopeBiasCorrection(RegressorMixin, BaseEstimator):
+class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
     """A primary calibration applied to secondary spectra, its predictions corrected linearly.
 
     The first calibration transfer an NIR lab tries (Osborne and Fearn

@@ -3,6 +3,7 @@
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods
@@ -16,7 +17,7 @@ def _direct_standardization():
     return adaptation.DirectStandardization()
 
 
-class StandardizationRegressor(RegressorMixin, BaseEstimator):
+class StandardizationRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
     """Direct or piecewise direct standardization, as a transfer regressor.
 
     Classic calibration transfer maps the secondary instrument's spectra onto

@@ -7,6 +7,7 @@ behaves as sklspec relies on it, so an upgrade that moves one fails there,
 loudly, instead of somewhere in an estimator.
 """
 
+import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -14,7 +15,11 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _check_feature_names, _check_n_features
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    _check_sample_weight,
+)
 
 __all__ = [
     "HasMethods",
@@ -23,6 +28,7 @@ __all__ = [
     "StrOptions",
     "check_feature_names",
     "check_n_features",
+    "check_sample_weight",
     "neighbors_training_data",
     "validate_params",
 ]
@@ -36,6 +42,15 @@ def check_feature_names(estimator, X, *, reset):
 def check_n_features(estimator, X, *, reset):
     """Record (``reset``) or check ``n_features_in_``, as ``validate_data`` does."""
     _check_n_features(estimator, X, reset=reset)
+
+
+def check_sample_weight(sample_weight, X):
+    """``sample_weight`` as a float64 array of one non-negative weight per row of ``X``.
+
+    None gives ones. Raises ValueError for a wrong length, negative, NaN or
+    infinite weights, as scikit-learn's estimators do.
+    """
+    return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
 
 
 #: A fitted neighbours estimator's attributes: its training data, targets and search tree.

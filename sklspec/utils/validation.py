@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from sklspec.utils._sklearn_compat import check_sample_weight
+
 __all__ = [
     "check_wavelengths",
     "is_lazy_spectra",
@@ -201,3 +203,29 @@ def check_same_channels(estimator, X, y):
             "onto one wavelength grid first."
         )
 
+
+
+def normalized_sample_weight(sample_weight, X):
+    """Per-row weights of mean 1 for a loss, or None when ``sample_weight`` weighs rows alike.
+
+    Scaled to mean 1, weights change what a mean loss emphasises, not its
+    size: the learning rate, the weight decay and the divergence checks
+    mean what they meant without weights, and an integer weight counts as
+    that many copies of the row. Equal weights (None included) give None,
+    so that the unweighted computation, and its exact result, is kept.
+
+    Raises
+    ------
+    ValueError
+        For a wrong length, negative, NaN or infinite weights, or weights
+        that are all zero.
+    """
+    if sample_weight is None:
+        return None
+    weights = check_sample_weight(sample_weight, X)
+    total = float(weights.sum())
+    if not total > 0:
+        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+    if np.all(weights == weights[0]):
+        return None
+    return weights * (len(weights) / total)

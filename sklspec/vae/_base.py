@@ -9,9 +9,18 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import PassthroughScoring
 
-from sklspec._neural import BaseNeuralEstimator, as_float32, document_parameters
+from sklspec._neural import (
+    BaseNeuralEstimator,
+    as_float32,
+    document_parameters,
+    with_sample_weight,
+)
 from sklspec.utils._sklearn_compat import Interval, StrOptions
-from sklspec.utils.validation import check_positive_int, validate_spectra
+from sklspec.utils.validation import (
+    check_positive_int,
+    normalized_sample_weight,
+    validate_spectra,
+)
 from sklspec.vae._callbacks import CyclicalKLAnnealing
 from sklspec.vae._module import VAEModule
 from sklspec.vae._net import _VAENet
@@ -159,13 +168,16 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
             "kl_weight": 0.0 if self.kl_schedule == "cyclical" else self.beta,
         }
 
-    def _fit_vae(self, X, conditions=None, partial=False):
+    def _fit_vae(self, X, conditions=None, partial=False, sample_weight=None):
         """Train on validated spectra (and conditions); return the fitted attributes.
 
         ``partial``: one more epoch of the fitted VAE (or a first one).
+        ``sample_weight``: per-spectrum weights of the loss (see
+        :func:`~sklspec.utils.validation.normalized_sample_weight`).
         """
         n_conditions = 0 if conditions is None else conditions.shape[1]
         inputs = X if conditions is None else {"x": X, "y": conditions}
+        inputs = with_sample_weight(inputs, normalized_sample_weight(sample_weight, X))
         train = self._train_one_epoch if partial else self._train
         net = train(inputs, None, X.shape[1], n_conditions)
         module = net.module_

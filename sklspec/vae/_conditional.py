@@ -67,7 +67,7 @@ class ConditionalVAE(_BaseVAE):
     """
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the conditional VAE on spectra and their targets.
 
         Parameters
@@ -76,6 +76,9 @@ class ConditionalVAE(_BaseVAE):
             Training spectra, ideally scaled.
         y : array-like of shape (n_spectra,) or (n_spectra, n_targets)
             Their targets: the conditions the decoder receives.
+        sample_weight : array-like of shape (n_spectra,), default=None
+            Weight of each spectrum's terms of the loss, rescaled to mean 1
+            (see :meth:`VAEEncoder.fit`); None weighs all alike.
 
         Returns
         -------
@@ -92,7 +95,7 @@ class ConditionalVAE(_BaseVAE):
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         conditions = y.reshape(len(y), -1)
-        fitted = self._fit_vae(X, conditions)
+        fitted = self._fit_vae(X, conditions, sample_weight=sample_weight)
         vars(self).update(
             fitted, n_conditions_=conditions.shape[1], _numeric_columns=numeric_columns
         )

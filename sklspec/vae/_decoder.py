@@ -4,13 +4,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklspec.base import input_channel_names, unwrap_frozen
+from sklspec.base import DocLinkMixin, input_channel_names, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods
 from sklspec.vae._base import _BaseVAE
 
 
-class VAEDecoder(TransformerMixin, BaseEstimator):
+class VAEDecoder(DocLinkMixin, TransformerMixin, BaseEstimator):
     """Decode latent points to spectra with the decoder of a fitted VAE.
 
     A Pipeline step that turns latent coordinates (for instance, the output

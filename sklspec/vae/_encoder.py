@@ -91,7 +91,7 @@ class VAEEncoder(_BaseVAE):
     """
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the variational autoencoder on spectra.
 
         Parameters
@@ -101,6 +101,11 @@ class VAEEncoder(_BaseVAE):
             included) is used without a copy.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_spectra,), default=None
+            Weight of each spectrum's terms of the loss (reconstruction and
+            KL), e.g. to count a sample measured in many replicates once.
+            Rescaled to mean 1 (an integer weight counts as that many
+            copies); None weighs all alike.
 
         Returns
         -------
@@ -117,7 +122,7 @@ class VAEEncoder(_BaseVAE):
         """
         numeric_columns = numeric_column_names(X)
         X = validate_spectra(self, X, dtype=[np.float32, np.float64])
-        fitted = self._fit_vae(X)
+        fitted = self._fit_vae(X, sample_weight=sample_weight)
         vars(self).update(fitted, _numeric_columns=numeric_columns)
         return self
 

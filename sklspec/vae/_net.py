@@ -4,7 +4,7 @@ import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-from sklspec._neural import TrainingLoopMixin
+from sklspec._neural import TrainingLoopMixin, batch_weights
 
 
 def gaussian_kl(mean, logvar):
@@ -16,7 +16,8 @@ class _VAENet(TrainingLoopMixin, NeuralNet):
     """skorch ``NeuralNet`` whose loss is the VAE's negative ELBO.
 
     ``loss = n_channels * MSE(x, x_hat) + kl_weight * KL`` per spectrum,
-    averaged over the batch: the summed squared error of a spectrum plus the
+    averaged over the batch (weighted by the rows' ``sample_weight``, when
+    the inputs carry them): the summed squared error of a spectrum plus the
     weighted Kullback-Leibler divergence of its latent Gaussian from N(0, I).
     The reconstruction MSE (per channel) and the KL (per spectrum) are
     recorded per batch as ``{train,valid}_recon`` and ``{train,valid}_kl``.
@@ -49,8 +50,15 @@ class _VAENet(TrainingLoopMixin, NeuralNet):
         reconstruction, mean, logvar = y_pred
         # A conditional VAE gets {"x": spectra, "y": conditions}.
         x = to_tensor(X["x"] if isinstance(X, dict) else X, device=self.device)
-        recon = torch.mean((reconstruction - x) ** 2)
-        kl = gaussian_kl(mean, logvar)
+        weights = batch_weights(X, self.device)
+        if weights is None:
+            recon = torch.mean((reconstruction - x) ** 2)
+            kl = gaussian_kl(mean, logvar)
+        else:
+            # Each spectrum's terms weighted (weights of mean 1 over the data).
+            recon = torch.mean(torch.mean((reconstruction - x) ** 2, dim=1) * weights)
+            kl_each = -0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp(), dim=1)
+            kl = torch.mean(kl_each * weights)
         # Recorded per batch as {train,valid}_recon and _kl by TrainingLoopMixin.
         self._batch_values = {"recon": recon.detach(), "kl": kl.detach()}
         return x.shape[1] * recon + self._kl_weight_tensor * kl
