@@ -74,19 +74,20 @@ def _tiny_vae(latent_dim=2, **params):
     )
 
 
+#: One batch of everything, no validation split: the loss is then a sum over
+#: rows, where an integer weight is exactly that many copies.
+FULL_BATCH = dict(
+    max_epochs=15,
+    batch_size=1000,
+    early_stopping=False,
+    validation_fraction=None,
+    device="cpu",
+    random_state=0,
+)
+
+
 def _full_batch_mlp():
-    # One batch of everything, no validation split: the loss is then a sum
-    # over rows, where an integer weight is exactly that many copies.
-    return SpectralMLPRegressor(
-        (8,),
-        lr=1e-2,
-        max_epochs=15,
-        batch_size=1000,
-        early_stopping=False,
-        validation_fraction=None,
-        device="cpu",
-        random_state=0,
-    )
+    return SpectralMLPRegressor((8,), lr=1e-2, **FULL_BATCH)
 
 
 # ----------------------------------------------------------------- the weights
@@ -110,16 +111,7 @@ def test_weights_are_rescaled_to_mean_one_and_equal_weights_change_nothing():
     "make",
     [
         _full_batch_mlp,
-        lambda: ResidualMLPRegressor(
-            Ridge(1.0),
-            hidden_layer_sizes=(8,),
-            max_epochs=15,
-            batch_size=1000,
-            early_stopping=False,
-            validation_fraction=None,
-            device="cpu",
-            random_state=0,
-        ),
+        lambda: ResidualMLPRegressor(Ridge(1.0), hidden_layer_sizes=(8,), **FULL_BATCH),
     ],
     ids=["SpectralMLPRegressor", "ResidualMLPRegressor"],
 )
@@ -363,38 +355,27 @@ def test_groups_reach_the_splitter(routing):
         )
 
 
-def test_comparison_params_need_routing_and_one_value_per_row():
+@pytest.mark.parametrize(
+    "routing_on, models, n_weights, message",
+    [
+        (False, {"ridge": (Ridge(), {"alpha": [1.0]})}, 60, "enable_metadata_routing=True"),
+        (True, {"ridge": (Ridge(), {"alpha": [1.0]})}, 40, r"one per row of X, then X_val \(60\)"),
+        (True, {"slope_bias": (Ridge(), {})}, 60, "slope_bias transfer"),
+    ],
+    ids=["routing off", "one weight per training pair only", "a calibration candidate"],
+)
+def test_comparison_params_are_refused_with_the_reason(routing_on, models, n_weights, message):
     X, Y, _ = _pairs(60)
-    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
-        tune_transfer_models(
-            {"ridge": (Ridge(), {"alpha": [1.0]})},
-            X[:40],
-            Y[:40],
-            X[40:],
-            Y[40:],
-            verbose=0,
-            params={"sample_weight": np.ones(60)},
-        )
-    with sklearn.config_context(enable_metadata_routing=True):
-        with pytest.raises(ValueError, match=r"one per row of X, then X_val \(60\)"):
+    with sklearn.config_context(enable_metadata_routing=routing_on):
+        with pytest.raises(ValueError, match=message):
             tune_transfer_models(
-                _ridge_models(),
+                models,
                 X[:40],
                 Y[:40],
                 X[40:],
                 Y[40:],
                 verbose=0,
-                params={"sample_weight": np.ones(40)},
-            )
-        with pytest.raises(ValueError, match="slope_bias transfer"):
-            tune_transfer_models(
-                {"slope_bias": (Ridge(), {})},
-                X[:40],
-                Y[:40],
-                X[40:],
-                Y[40:],
-                verbose=0,
-                params={"sample_weight": np.ones(60)},
+                params={"sample_weight": np.ones(n_weights)},
             )
 
 

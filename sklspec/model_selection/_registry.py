@@ -560,13 +560,18 @@ PRESETS = MappingProxyType(
 )
 
 
-def check_spectral_models(names, function):
-    """Refuse registry candidates that transfer the calibration where spectra are scored."""
-    labels = [
-        TRANSFER_CANDIDATES[name].label
+def calibration_candidates(names):
+    """The registry candidates among ``names`` that transfer the calibration, not spectra."""
+    return [
+        name
         for name in names
         if name in TRANSFER_CANDIDATES and TRANSFER_CANDIDATES[name].predicts_analytes
     ]
+
+
+def check_spectral_models(names, function):
+    """Refuse registry candidates that transfer the calibration where spectra are scored."""
+    labels = [TRANSFER_CANDIDATES[name].label for name in calibration_candidates(names)]
     if labels:
         raise ValueError(
             f"{', '.join(labels)} transfer the calibration, not the spectra, and {function} "

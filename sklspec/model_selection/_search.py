@@ -20,7 +20,11 @@ from sklspec.metrics import (
 from sklspec.model_selection._calibration import cross_validated_rmsep, fold_calibrations
 from sklspec.model_selection._metadata import check_params, routed_fit_params
 from sklspec.model_selection._progress import ProgressScorer
-from sklspec.model_selection._registry import TRANSFER_CANDIDATES, model_label
+from sklspec.model_selection._registry import (
+    TRANSFER_CANDIDATES,
+    calibration_candidates,
+    model_label,
+)
 from sklspec.model_selection._wrapping import wrap_transfer_model
 from sklspec.utils._training_progress import TrainingReporter, reporting_training
 
@@ -99,11 +103,7 @@ def _lab_wrapping(preprocessing, scaling):
 def _check_no_calibration_candidates(models, params):
     if not params:
         return
-    calibrations = [
-        name
-        for name in models
-        if name in TRANSFER_CANDIDATES and TRANSFER_CANDIDATES[name].predicts_analytes
-    ]
+    calibrations = calibration_candidates(models)
     if calibrations:
         raise ValueError(
             f"params go to the models that transfer spectra; {', '.join(calibrations)} "
