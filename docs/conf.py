@@ -48,3 +48,8 @@ sphinx_gallery_conf = {
 
 # Plots render without a display.
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The signatures are annotated for type checkers; the pages show the numpydoc
+# types instead, as scikit-learn's do (numpy's ArrayLike would expand to a
+# dozen-term union in every signature).
+autodoc_typehints = "none"

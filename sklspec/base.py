@@ -6,6 +6,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec import __version__
+from sklspec.utils._typing import ArrayLike, EstimatorLike
 
 #: Where the documentation is published (see RELEASING.md); ``latest`` for development versions.
 DOCS_URL = "https://sklspec.readthedocs.io/en/{}/".format(
@@ -26,12 +27,12 @@ class DocLinkMixin:
     _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
 
-def unwrap_frozen(estimator):
+def unwrap_frozen(estimator: EstimatorLike) -> EstimatorLike:
     """The estimator inside a ``FrozenEstimator``, or ``estimator`` itself."""
     return estimator.estimator if isinstance(estimator, FrozenEstimator) else estimator
 
 
-def input_channel_names(estimator):
+def input_channel_names(estimator: EstimatorLike) -> np.ndarray:
     """Names of the channels a fitted estimator saw in ``fit``.
 
     String column names (``feature_names_in_``), else numeric (wavelength)
@@ -57,7 +58,7 @@ class OneToOneWavelengthMixin(OneToOneFeatureMixin):
     :func:`input_channel_names`).
     """
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get output feature names: the input channel names.
 
         Parameters

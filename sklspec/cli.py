@@ -11,6 +11,7 @@ and turns any error into one line and exit code 2.
 
 import os
 import sys
+from collections.abc import Sequence
 
 from sklspec._cli._parser import build_parser
 
@@ -26,7 +27,7 @@ def _share_the_cpus():
     return threadpool_limits(limits=free_cpus(), user_api="blas")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code (2 for any error, reported in one line)."""
     args = build_parser().parse_args(argv)
     try:

@@ -28,7 +28,7 @@ def _reading_options(parser, key_help):
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklspec",
         description="Machine learning on spectra: spectral transfer between instruments.",

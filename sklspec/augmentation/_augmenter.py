@@ -1,7 +1,9 @@
 """VAEAugmenter: new labelled spectra decoded from a VAE's latent space."""
 
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -21,6 +23,7 @@ from sklspec.utils._sklearn_compat import (
     StrOptions,
     validate_params,
 )
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
 from sklspec.utils.validation import check_positive_int
 from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
@@ -43,8 +46,13 @@ REFERENCE_ALPHAS = (0.01, 1.0, 10.0)
     prefer_skip_nested_validation=True,
 )
 def reference_regressor(
-    random_state=None, *, solver="lbfgs", alpha=REFERENCE_ALPHAS, cv=3, n_jobs=None
-):
+    random_state: RandomStateLike = None,
+    *,
+    solver: str = "lbfgs",
+    alpha: Sequence[float] = REFERENCE_ALPHAS,
+    cv: Any = 3,
+    n_jobs: int | None = None,
+) -> EstimatorLike:
     """The augmentation paper's reference regressor, one small MLP per target, that learns.
 
     "Autonomous determination" (Mushchina et al., 2025, 3.3-3.5): a separate
@@ -319,18 +327,18 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
 
     def __init__(
         self,
-        vae=None,
+        vae: EstimatorLike | None = None,
         *,
-        sampling="uniform",
-        conditional=False,
-        n_samples=None,
-        labeler=None,
-        clip="observed",
-        target_range="zero_to_max",
-        max_rounds=20,
-        min_acceptance=0.2,
-        random_state=None,
-    ):
+        sampling: str = "uniform",
+        conditional: bool = False,
+        n_samples: int | None = None,
+        labeler: EstimatorLike | None = None,
+        clip: str = "observed",
+        target_range: str | tuple[float, float] = "zero_to_max",
+        max_rounds: int = 20,
+        min_acceptance: float = 0.2,
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.vae = vae
         self.sampling = sampling
         self.conditional = conditional
@@ -399,7 +407,7 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         return X, y
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Train the VAE (and the labeler) and generate the synthetic set once.
 
         Parameters
@@ -418,7 +426,7 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         return self
 
     @fit_context
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Fit, then return the real samples followed by synthetic ones.
 
         Parameters
@@ -483,7 +491,13 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         low = np.zeros_like(self.y_min_) if self.target_range == "zero_to_max" else self.y_min_
         return np.all((Y >= low) & (Y <= self.y_max_), axis=1)
 
-    def sample(self, n_samples=None, *, y=None, random_state=None):
+    def sample(
+        self,
+        n_samples: int | None = None,
+        *,
+        y: ArrayLike | None = None,
+        random_state: RandomStateLike = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Generate labelled synthetic spectra (without the real ones).
 
         Parameters

@@ -1,7 +1,10 @@
 """AugmentedRegressor: fit a regressor on training data augmented by a sampler."""
 
+from typing import Any
+
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.utils.metadata_routing import MetadataRouter
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
@@ -9,6 +12,7 @@ from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._routing import check_takes_sample_weight, fit_router, routed_fit_params
 from sklspec.utils._sklearn_compat import HasMethods, check_sample_weight
+from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 
 
 def _extended_to_synthetic(params, X, X_aug):
@@ -86,14 +90,16 @@ class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseE
         "augmenter": [HasMethods(["fit_resample"]), None],
     }
 
-    def __init__(self, regressor=None, augmenter=None):
+    def __init__(
+        self, regressor: EstimatorLike | None = None, augmenter: EstimatorLike | None = None
+    ) -> None:
         self.regressor = regressor
         self.augmenter = augmenter
 
     def _regressor_or_default(self):
         return reference_regressor() if self.regressor is None else self.regressor
 
-    def get_metadata_routing(self):
+    def get_metadata_routing(self) -> MetadataRouter:
         """How ``fit`` routes metadata: to the regressor's ``fit``.
 
         The augmenter receives none: imbalanced-learn's ``fit_resample``
@@ -107,7 +113,9 @@ class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseE
         return fit_router(self, regressor=self._regressor_or_default())
 
     @fit_context
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None, **fit_params: Any
+    ) -> Self:
         """Augment ``(X, y)`` and fit the regressor on the result.
 
         Parameters
@@ -157,7 +165,7 @@ class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseE
         self.augmenter_, self.regressor_, self._y_ndim = augmenter, regressor, np.ndim(y)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict with the regressor trained on the augmented data.
 
         Parameters

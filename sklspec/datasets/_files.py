@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from sklspec.utils._optional import import_optional
+from sklspec.utils._typing import PathLike
 
 
 def _open(path, key):
@@ -91,7 +92,7 @@ class SpectraFile:
     #: How sklspec's validation recognises an array that must stay on disk.
     _lazy_spectra = True
 
-    def __init__(self, path, key=None):
+    def __init__(self, path: PathLike, key: str | None = None) -> None:
         self.path = os.fspath(path)
         self.key = key
         handle, array = _open(self.path, key)
@@ -141,7 +142,7 @@ class SpectraFile:
         values = np.asarray(self._data()[:])
         return values if dtype is None else values.astype(dtype, copy=False)
 
-    def close(self):
+    def close(self) -> None:
         """Close the file in this process (it reopens at the next read)."""
         if self._handle is not None:
             self._handle.close()

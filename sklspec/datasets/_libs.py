@@ -31,6 +31,7 @@ from sklspec.maps import RASTER_ORDERS, raster_coordinates
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, StrOptions, validate_params
+from sklspec.utils._typing import PathLike, RandomStateLike
 from sklspec.utils.validation import check_map_shape, format_wavelengths
 
 #: The transfer paper's map sizes (rows, columns) per region.
@@ -82,28 +83,28 @@ _ABLATION = np.array([0.8, 1.0, 1.25, 0.9, 0.85, 1.1])
     prefer_skip_nested_validation=True,
 )
 def make_libs_transfer(
-    map_shape=(64, 64),
+    map_shape: tuple[int, int] = (64, 64),
     *,
-    region="train",
-    raster_order="snake_row",
-    grain_size=24.0,
-    boundary_width=0.7,
-    contamination=0.1,
-    baseline_shift=None,
-    noise=1.0,
-    view_temperature_offset=-500.0,
-    view_temperature_scatter=200.0,
-    view_density_offset=-0.05,
-    view_density_scatter=0.03,
-    gain_drift=0.05,
-    full_scale=65535.0,
-    nonlinearity=0.02,
-    return_noiseless=False,
-    out=None,
-    as_frame=False,
-    verbose=False,
-    random_state=None,
-):
+    region: str = "train",
+    raster_order: str = "snake_row",
+    grain_size: float = 24.0,
+    boundary_width: float = 0.7,
+    contamination: float = 0.1,
+    baseline_shift: float | None = None,
+    noise: float = 1.0,
+    view_temperature_offset: float = -500.0,
+    view_temperature_scatter: float = 200.0,
+    view_density_offset: float = -0.05,
+    view_density_scatter: float = 0.03,
+    gain_drift: float = 0.05,
+    full_scale: float = 65535.0,
+    nonlinearity: float = 0.02,
+    return_noiseless: bool = False,
+    out: PathLike | None = None,
+    as_frame: bool = False,
+    verbose: int = False,
+    random_state: RandomStateLike = None,
+) -> Bunch:
     """LIBS map of a granitic pegmatite recorded by two spectrometers.
 
     A synthetic version of the transfer paper's experiment (Vrábel et al.,

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._typing import RandomStateLike
 
 
 @validate_params(
@@ -20,14 +21,14 @@ from sklspec.utils._sklearn_compat import Interval, validate_params
     prefer_skip_nested_validation=True,
 )
 def make_peak_spectra(
-    n_samples=200,
-    n_channels=300,
+    n_samples: int = 200,
+    n_channels: int = 300,
     *,
-    n_components=3,
-    n_peaks=5,
-    noise=0.01,
-    random_state=None,
-):
+    n_components: int = 3,
+    n_peaks: int = 5,
+    noise: float = 0.01,
+    random_state: RandomStateLike = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Mixtures of pure-component spectra made of Gaussian peaks.
 
     Each of ``n_components`` pure components has ``n_peaks`` Gaussian peaks

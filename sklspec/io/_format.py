@@ -4,12 +4,14 @@ import hashlib
 import json
 import os
 from datetime import datetime, timezone
+from typing import Any
 
 import numpy as np
 
 from sklspec.exceptions import ModelFileError
 from sklspec.io._allowlist import allowed_class_paths, class_path
 from sklspec.io._encoding import Decoder, Encoder, class_paths
+from sklspec.utils._typing import EstimatorLike, PathLike
 
 #: Version of the file layout; files of a newer version are refused.
 FORMAT_VERSION = 2
@@ -43,7 +45,13 @@ def _checksum(structure, tensors):
     return digest.hexdigest()
 
 
-def save(model, path, *, info=None, companions=None):
+def save(
+    model: EstimatorLike,
+    path: PathLike,
+    *,
+    info: dict[str, Any] | None = None,
+    companions: dict[str, PathLike] | None = None,
+) -> None:
     """Save a model to a file that loading can never execute code from.
 
     The model's structure and parameters are written as JSON, its arrays
@@ -162,7 +170,7 @@ def _read(path, *, tensors):
     return header, arrays
 
 
-def read_info(path):
+def read_info(path: PathLike) -> dict[str, Any]:
     """What a model file holds, read without building the model.
 
     Parameters
@@ -198,7 +206,7 @@ def read_info(path):
     }
 
 
-def load(path, *, companion=None):
+def load(path: PathLike, *, companion: PathLike | None = None) -> Any:
     """Load a model saved with :func:`save`, never executing code from the file.
 
     The file's JSON description is checked before anything is built: every

@@ -1,14 +1,21 @@
 """MapDisplay: a map image of one value per pixel (scikit-learn style display)."""
 
+from typing import Any
+
 import numpy as np
 
 from sklspec.maps._axes import axes_or_new
 from sklspec.maps._raster import spectra_to_map
 from sklspec.utils._optional import import_optional
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import check_wavelengths
 
 
-def summed_emissivity(X, wavelengths=None, wavelength_range=None):
+def summed_emissivity(
+    X: ArrayLike,
+    wavelengths: ArrayLike | None = None,
+    wavelength_range: tuple[float, float] | None = None,
+) -> tuple[np.ndarray, str]:
     """Each spectrum's emissivity summed over a wavelength range (all channels if None).
 
     The value an emissivity map shows per pixel (the transfer paper's maps
@@ -105,16 +112,16 @@ class MapDisplay:
 
     def __init__(
         self,
-        image,
+        image: ArrayLike,
         *,
-        vmin=None,
-        vmax=None,
-        categorical=False,
-        highlight=None,
-        title=None,
-        label=None,
-        highlight_label=None,
-    ):
+        vmin: float | None = None,
+        vmax: float | None = None,
+        categorical: bool = False,
+        highlight: ArrayLike | None = None,
+        title: str | None = None,
+        label: str | None = None,
+        highlight_label: str | None = None,
+    ) -> None:
         self.image = image
         self.vmin = vmin
         self.vmax = vmax
@@ -124,7 +131,7 @@ class MapDisplay:
         self.label = label
         self.highlight_label = highlight_label
 
-    def plot(self, ax=None, *, cmap=None, colorbar=True):
+    def plot(self, ax: Any = None, *, cmap: Any = None, colorbar: bool = True) -> Self:
         """Draw the map.
 
         Parameters

@@ -7,13 +7,16 @@ order and the (rows, columns) of the map image.
 
 import numpy as np
 
+from sklspec.utils._typing import ArrayLike
 from sklspec.utils.validation import check_map_shape
 
 #: Raster orders: how acquisition index ``i`` walks the map.
 RASTER_ORDERS = ("row", "column", "snake_row", "snake_column")
 
 
-def raster_coordinates(map_shape, order="row"):
+def raster_coordinates(
+    map_shape: tuple[int, int], order: str = "row"
+) -> tuple[np.ndarray, np.ndarray]:
     """Map coordinates of each acquisition, in acquisition order.
 
     Parameters
@@ -57,7 +60,7 @@ def raster_coordinates(map_shape, order="row"):
     return rows, cols
 
 
-def spectra_to_map(values, map_shape, order="row"):
+def spectra_to_map(values: ArrayLike, map_shape: tuple[int, int], order: str = "row") -> np.ndarray:
     """Arrange per-acquisition values (or whole spectra) as a map image.
 
     Parameters
@@ -94,7 +97,7 @@ def spectra_to_map(values, map_shape, order="row"):
     return image
 
 
-def map_to_spectra(image, order="row"):
+def map_to_spectra(image: ArrayLike, order: str = "row") -> np.ndarray:
     """Flatten a map image back into acquisition order (inverse of :func:`spectra_to_map`).
 
     Parameters

@@ -1,8 +1,11 @@
 """SpectraDisplay: spectra overlaid on a wavelength axis (scikit-learn style display)."""
 
+from typing import Any
+
 import numpy as np
 
 from sklspec.maps._axes import axes_or_new
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import check_wavelengths
 
 
@@ -43,13 +46,20 @@ class SpectraDisplay:
     ['true', 'predicted']
     """
 
-    def __init__(self, wavelengths, spectra, *, title=None, ylabel="intensity"):
+    def __init__(
+        self,
+        wavelengths: ArrayLike,
+        spectra: ArrayLike,
+        *,
+        title: str | None = None,
+        ylabel: str = "intensity",
+    ) -> None:
         self.wavelengths = wavelengths
         self.spectra = spectra
         self.title = title
         self.ylabel = ylabel
 
-    def plot(self, ax=None, **plot_kwargs):
+    def plot(self, ax: Any = None, **plot_kwargs: Any) -> Self:
         """Draw the spectra.
 
         Parameters

@@ -1,11 +1,14 @@
 """Transferred spectra judged by what a lab does with them: a primary calibration."""
 
+from collections.abc import Callable
+
 import numpy as np
 from sklearn.metrics import make_scorer, root_mean_squared_error
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.metrics._spectral import _check_spectra_pair
 from sklspec.utils._sklearn_compat import HasMethods, validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike
 
 
 @validate_params(
@@ -17,7 +20,13 @@ from sklspec.utils._sklearn_compat import HasMethods, validate_params
     },
     prefer_skip_nested_validation=True,
 )
-def calibration_error(X_true, X_pred, *, calibration, targets=None):
+def calibration_error(
+    X_true: ArrayLike,
+    X_pred: ArrayLike,
+    *,
+    calibration: EstimatorLike,
+    targets: ArrayLike | None = None,
+) -> float:
     """RMSE of a primary calibration applied to predicted (transferred) spectra.
 
     A calibration model fitted on the primary instrument (spectra to
@@ -89,7 +98,7 @@ def calibration_error(X_true, X_pred, *, calibration, targets=None):
     return float(root_mean_squared_error(reference, predicted))
 
 
-def make_calibration_scorer(calibration):
+def make_calibration_scorer(calibration: EstimatorLike) -> Callable[..., float]:
     """A scorer: minus :func:`calibration_error` of a primary calibration.
 
     For ``GridSearchCV`` over transfer models: the candidate whose

@@ -11,6 +11,7 @@ by name (``refit="neg_mean_euclidean_distance"``).
 """
 
 import copy
+from collections.abc import Callable
 
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import get_scorer_names as _sklearn_get_scorer_names
@@ -33,7 +34,7 @@ _SCORERS = {
 }
 
 
-def get_scorer(scoring):
+def get_scorer(scoring: str) -> Callable[..., float]:
     """Get a scorer by name: sklspec's spectral scorers or any of scikit-learn's.
 
     Parameters
@@ -61,7 +62,7 @@ def get_scorer(scoring):
     return _sklearn_get_scorer(scoring)
 
 
-def get_scorer_names():
+def get_scorer_names() -> list[str]:
     """Names accepted by :func:`get_scorer`, sklspec's and scikit-learn's.
 
     Returns
@@ -71,7 +72,7 @@ def get_scorer_names():
     return sorted(set(_SCORERS) | set(_sklearn_get_scorer_names()))
 
 
-def spectral_scoring(*names):
+def spectral_scoring(*names: str) -> dict[str, Callable[..., float]]:
     """A ``scoring`` dict of spectral (or scikit-learn) scorers, by name.
 
     Parameters

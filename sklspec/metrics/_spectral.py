@@ -15,6 +15,7 @@ from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.utils._sklearn_compat import validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 _WEIGHTED = {
     "X_true": ["array-like"],
@@ -40,7 +41,7 @@ def _check_spectra_pair(X_true, X_pred):
     return X_true, X_pred
 
 
-def rowwise_euclidean_distance(X_true, X_pred):
+def rowwise_euclidean_distance(X_true: ArrayLike, X_pred: ArrayLike) -> np.ndarray:
     """Euclidean distance between each true spectrum and its prediction.
 
     ``Euclid_i = sqrt(sum_j (x_ij - x^_ij)^2)`` (the paper's eq. 2). Lower is
@@ -68,7 +69,7 @@ def rowwise_euclidean_distance(X_true, X_pred):
     return paired_euclidean_distances(X_true, X_pred)
 
 
-def rowwise_cosine_distance(X_true, X_pred):
+def rowwise_cosine_distance(X_true: ArrayLike, X_pred: ArrayLike) -> np.ndarray:
     """The paper's cosine distance: minus the cosine similarity of each pair.
 
     ``Cosine_i = -(x_i . x^_i) / (|x_i| |x^_i|)`` (the paper's eq. 3). It
@@ -106,7 +107,9 @@ def rowwise_cosine_distance(X_true, X_pred):
 
 
 @validate_params(_WEIGHTED, prefer_skip_nested_validation=True)
-def mean_euclidean_distance(X_true, X_pred, *, sample_weight=None):
+def mean_euclidean_distance(
+    X_true: ArrayLike, X_pred: ArrayLike, *, sample_weight: ArrayLike | None = None
+) -> float:
     """Mean over spectra of the Euclidean distance (the paper's <Euclid>).
 
     Lower is better. The scorer ``"neg_mean_euclidean_distance"`` is its
@@ -137,7 +140,9 @@ def mean_euclidean_distance(X_true, X_pred, *, sample_weight=None):
 
 
 @validate_params(_WEIGHTED, prefer_skip_nested_validation=True)
-def mean_cosine_distance(X_true, X_pred, *, sample_weight=None):
+def mean_cosine_distance(
+    X_true: ArrayLike, X_pred: ArrayLike, *, sample_weight: ArrayLike | None = None
+) -> float:
     """Mean over spectra of the paper's cosine distance (the paper's <cosine>).
 
     In [-1, 1]; **lower is better**, -1 is perfect. The scorer
@@ -168,7 +173,7 @@ def mean_cosine_distance(X_true, X_pred, *, sample_weight=None):
     return float(np.average(distances, weights=sample_weight))
 
 
-def relative_squared_error(X_true, X_pred):
+def relative_squared_error(X_true: ArrayLike, X_pred: ArrayLike) -> float:
     """Relative squared error: the error relative to predicting the mean spectrum.
 
     ``RSE = sum_ij (x_ij - x^_ij)^2 / sum_ij (x_ij - mean_j)^2`` where
@@ -212,7 +217,15 @@ def relative_squared_error(X_true, X_pred):
     return float(residual / spread)
 
 
-def k_score(X_true, X_pred, *, clusterer=None, X_reference=None, n_clusters=4, random_state=None):
+def k_score(
+    X_true: ArrayLike,
+    X_pred: ArrayLike,
+    *,
+    clusterer: EstimatorLike | None = None,
+    X_reference: ArrayLike | None = None,
+    n_clusters: int = 4,
+    random_state: RandomStateLike = None,
+) -> float:
     """Fraction of spectra clustered the same way from the truth and the prediction.
 
     ``k-score = mean_i [theta(x_i) == theta(x^_i)]`` (the paper's eq. 5),
@@ -289,7 +302,9 @@ def _predict_clusters(clusterer, X):
     return clusterer.predict(X)
 
 
-def compression_ratio(n_spectra, n_channels, latent_dim, n_decoder_params):
+def compression_ratio(
+    n_spectra: int, n_channels: int, latent_dim: int, n_decoder_params: int
+) -> float:
     """How much less data a shared latent space needs than the full spectra.
 
     ``CR = M_X N / (M_L N + P)`` (the paper's eq. 1): ``N`` spectra of

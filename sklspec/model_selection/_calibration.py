@@ -6,9 +6,12 @@ from sklearn.cross_decomposition import PLSRegression
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklspec.model_selection._metadata import routed_fit_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 
-def fit_calibration(spectra, targets, *, random_state=0):
+def fit_calibration(
+    spectra: ArrayLike, targets: ArrayLike, *, random_state: RandomStateLike = 0
+) -> EstimatorLike:
     """A PLS calibration of analytes on primary spectra, its components by 5-fold CV.
 
     Parameters
@@ -59,9 +62,7 @@ def fold_calibrations(X, Y, targets, *, cv, calibration=None, random_state=0, gr
     for train, test in cv.split(X, groups=groups):
         fold_calibration = calibration
         if fold_calibration is None:
-            fold_calibration = fit_calibration(
-                Y[train], targets[train], random_state=random_state
-            )
+            fold_calibration = fit_calibration(Y[train], targets[train], random_state=random_state)
         folds.append((train, test, fold_calibration))
     return folds
 

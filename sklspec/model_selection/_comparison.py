@@ -1,7 +1,9 @@
 """The transfer paper's comparison: tune every model alike, evaluate once on a test set."""
 
 import time
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -29,6 +31,7 @@ from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 
 @validate_params(
@@ -41,8 +44,12 @@ from sklspec.utils._sklearn_compat import Interval, validate_params
     prefer_skip_nested_validation=True,
 )
 def choose_n_clusters(
-    Y, candidates=(3, 4, 5, 6, 7, 8, 9, 10, 15, 20), *, sample_size=2000, random_state=None
-):
+    Y: ArrayLike,
+    candidates: Sequence[int] = (3, 4, 5, 6, 7, 8, 9, 10, 15, 20),
+    *,
+    sample_size: int = 2000,
+    random_state: RandomStateLike = None,
+) -> tuple[int, dict[int, float]]:
     """Number of k-means clusters with the best silhouette on a subsample (paper, 4.4.1).
 
     The transfer paper chose the k-means behind its k-score this way (and
@@ -118,24 +125,24 @@ def _n_parameters_of(model, n_outputs):
 
 
 def compare_transfer_models(
-    X_train,
-    Y_train,
-    X_val,
-    Y_val,
-    X_test,
-    Y_test,
+    X_train: ArrayLike,
+    Y_train: ArrayLike,
+    X_val: ArrayLike,
+    Y_val: ArrayLike,
+    X_test: ArrayLike,
+    Y_test: ArrayLike,
     *,
-    models=None,
-    preprocessing=None,
-    scaling="global",
-    n_clusters=None,
-    calibration=None,
-    test_targets=None,
-    Y_test_clean=None,
-    params=None,
-    random_state=None,
-    verbose=0,
-):
+    models: dict[str, Any] | None = None,
+    preprocessing: EstimatorLike | None = None,
+    scaling: str = "global",
+    n_clusters: int | None = None,
+    calibration: EstimatorLike | None = None,
+    test_targets: ArrayLike | None = None,
+    Y_test_clean: ArrayLike | None = None,
+    params: dict[str, Any] | None = None,
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> Bunch:
     """Run the transfer paper's comparison (Table 1) on paired spectra.
 
     Every model is wrapped alike: ``preprocessing`` on the secondary side,

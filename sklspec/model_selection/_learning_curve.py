@@ -2,7 +2,9 @@
 
 import time
 import warnings
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -14,6 +16,7 @@ from sklspec.model_selection._metadata import check_params, routed_fit_params
 from sklspec.model_selection._registry import check_spectral_models
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods, Interval, validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 #: Fewest pairs a curve may start at: one pair cannot show a map between instruments.
 MIN_PAIRS = 2
@@ -54,21 +57,21 @@ def _check_n_pairs(n_pairs, n_pool):
     prefer_skip_nested_validation=True,
 )
 def transfer_learning_curve(
-    X_pool,
-    Y_pool,
-    X_test,
-    Y_test,
+    X_pool: ArrayLike,
+    Y_pool: ArrayLike,
+    X_test: ArrayLike,
+    Y_test: ArrayLike,
     *,
-    models,
-    n_pairs=(5, 10, 20, 30),
-    n_repeats=5,
-    calibration=None,
-    test_targets=None,
-    Y_test_clean=None,
-    params=None,
-    random_state=None,
-    verbose=0,
-):
+    models: dict[str, Any],
+    n_pairs: Sequence[int] = (5, 10, 20, 30),
+    n_repeats: int = 5,
+    calibration: EstimatorLike | None = None,
+    test_targets: ArrayLike | None = None,
+    Y_test_clean: ArrayLike | None = None,
+    params: dict[str, Any] | None = None,
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> Bunch:
     """Transfer error against the number of shared standards, for several models.
 
     The realistic case of the transfer paper ("only a small number of

@@ -1,6 +1,7 @@
 """Settings in the user's terms, and the searches' progress lines."""
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ _SETTING_LABELS = {
 _OWNERS = {"mapper": "MLP", "vae": "VAE", "standardizer": "standardizer"}
 
 
-def in_user_terms(params):
+def in_user_terms(params: dict[str, Any]) -> str:
     """Settings as a user reads them: ``{"mapper__lr": 0.001}`` -> ``"MLP lr 0.001"``.
 
     Examples

@@ -9,8 +9,12 @@ a handful of pairs).
 """
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType, SimpleNamespace
+from typing import Any
+
+from sklspec.utils._typing import EstimatorLike, RandomStateLike
 
 #: What a candidate can need beyond paired spectra.
 NEEDS = {
@@ -131,19 +135,19 @@ def _lab_library(s):
 
 
 def lab_library(
-    n_spectra,
-    n_channels,
+    n_spectra: int,
+    n_channels: int,
     *,
-    decoder="pca",
-    n_components=16,
-    latent_dim=16,
-    vae_hidden=(256,),
-    lr=1e-3,
-    max_epochs=100,
-    scaling="global",
-    random_state=None,
-    verbose=0,
-):
+    decoder: str = "pca",
+    n_components: int = 16,
+    latent_dim: int = 16,
+    vae_hidden: Sequence[int] = (256,),
+    lr: float = 1e-3,
+    max_epochs: int = 100,
+    scaling: str = "global",
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> EstimatorLike:
     """The unfitted :class:`~sklspec.transfer.LatentLibrary` of ``sklspec fit-transfer``.
 
     Its VAE (for the ``"vae"`` and ``"pca+vae"`` decoders) has a KL weight
@@ -238,9 +242,7 @@ def _library_residual(s):
         mapper = ResidualMLPRegressor(
             hidden_layer_sizes=(128,), random_state=s.random_state, **epochs
         )
-        transfer = LatentTransferRegressor(
-            _paper_library(s), mapper, random_state=s.random_state
-        )
+        transfer = LatentTransferRegressor(_paper_library(s), mapper, random_state=s.random_state)
         return transfer, {"vae__n_components": [16, 64]}
     mapper = ResidualMLPRegressor(hidden_layer_sizes=(64,), lr=s.lr, **_networks(s))
     transfer = LatentTransferRegressor(_lab_library(s), mapper, random_state=s.random_state)
@@ -580,7 +582,7 @@ def check_spectral_models(names, function):
         )
 
 
-def model_label(name):
+def model_label(name: str) -> str:
     """A model's name as a user reads it (``"vae_mlp"`` -> ``"VAE + MLP"``).
 
     Names outside the registry are returned as given.
@@ -596,28 +598,28 @@ def model_label(name):
 
 
 def transfer_candidates(
-    names=None,
+    names: Sequence[str] | None = None,
     *,
-    preset="lab",
-    n_pairs=None,
-    n_channels=None,
-    n_primary_channels=None,
-    library=None,
-    library_decoder="pca",
-    library_components=16,
-    latent_dim=16,
-    vae_hidden=(256,),
-    mapper_layers=(64,),
-    one_step_layers=(64, 8, 64),
-    max_epochs=None,
-    lr=1e-3,
-    alphas=(1e-3, 1e-2, 1e-1),
-    network=None,
-    scaling="global",
-    device="auto",
-    random_state=None,
-    verbose=0,
-):
+    preset: str = "lab",
+    n_pairs: int | None = None,
+    n_channels: int | None = None,
+    n_primary_channels: int | None = None,
+    library: EstimatorLike | None = None,
+    library_decoder: str = "pca",
+    library_components: int = 16,
+    latent_dim: int = 16,
+    vae_hidden: Sequence[int] = (256,),
+    mapper_layers: Sequence[int] = (64,),
+    one_step_layers: Sequence[int] = (64, 8, 64),
+    max_epochs: int | None = None,
+    lr: float = 1e-3,
+    alphas: Sequence[float] = (1e-3, 1e-2, 1e-1),
+    network: EstimatorLike | None = None,
+    scaling: str = "global",
+    device: str = "auto",
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> dict[str, tuple[Any, dict[str, list[Any]]]]:
     """Unfitted transfer candidates and their search grids, from the one registry.
 
     Parameters

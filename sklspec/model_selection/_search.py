@@ -3,6 +3,8 @@
 import contextlib
 import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -27,6 +29,7 @@ from sklspec.model_selection._registry import (
 )
 from sklspec.model_selection._wrapping import wrap_transfer_model
 from sklspec.utils._training_progress import TrainingReporter, reporting_training
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 #: The scores of every search, by the name a table gives them.
 SCORERS = {
@@ -112,7 +115,9 @@ def _check_no_calibration_candidates(models, params):
         )
 
 
-def best_setting(models, wrap, row):
+def best_setting(
+    models: dict[str, Any], wrap: Callable[[Any], Any], row: dict[str, Any]
+) -> EstimatorLike:
     """A table row's model with its best settings, wrapped and unfitted.
 
     Parameters
@@ -166,7 +171,16 @@ def _fit_calibration_transfer(candidate, model, pairs, calibration_set):
     return model.fit(spectra, values, X_primary=primary, X_secondary=secondary)
 
 
-def fit_calibration_transfer(models, row, X, Y, targets, *, calibration, calibration_set=None):
+def fit_calibration_transfer(
+    models: dict[str, Any],
+    row: dict[str, Any],
+    X: ArrayLike,
+    Y: ArrayLike,
+    targets: ArrayLike,
+    *,
+    calibration: EstimatorLike,
+    calibration_set: tuple[ArrayLike, ArrayLike] | None = None,
+) -> EstimatorLike:
     """A row's calibration-transfer model (slope/bias, EPO, GCT-PLS), fitted on all the pairs.
 
     What :func:`best_setting` is to the models that transfer spectra: the
@@ -287,28 +301,28 @@ def _tune_calibration_transfer(
 
 
 def tune_transfer_models(
-    models,
-    X,
-    Y,
-    X_val=None,
-    Y_val=None,
+    models: dict[str, Any],
+    X: ArrayLike,
+    Y: ArrayLike,
+    X_val: ArrayLike | None = None,
+    Y_val: ArrayLike | None = None,
     *,
-    cv=None,
-    preprocessing=None,
-    scaling="global",
-    wrap=None,
-    choose_by="rse",
-    rank_by="rse",
-    calibration=None,
-    targets=None,
-    train_targets=None,
-    calibration_set=None,
-    refit=False,
-    params=None,
-    random_state=0,
-    debug=False,
-    verbose=1,
-):
+    cv: Any = None,
+    preprocessing: EstimatorLike | None = None,
+    scaling: str = "global",
+    wrap: Callable[[Any], Any] | None = None,
+    choose_by: str = "rse",
+    rank_by: str | None = "rse",
+    calibration: EstimatorLike | None = None,
+    targets: ArrayLike | None = None,
+    train_targets: ArrayLike | None = None,
+    calibration_set: tuple[ArrayLike, ArrayLike] | None = None,
+    refit: bool = False,
+    params: dict[str, Any] | None = None,
+    random_state: RandomStateLike = 0,
+    debug: bool = False,
+    verbose: int = 1,
+) -> Bunch:
     """Tune each transfer candidate alike; a table row per model, best first.
 
     Every model is wrapped alike (``wrap``) and its grid searched by
@@ -525,9 +539,7 @@ def tune_transfer_models(
         for metric, scorer_name in SCORERS.items():
             row[metric] = float(-results[f"mean_test_{scorer_name}"][best])
         chosen_setting = results["params"][best]
-        row["settings"] = {
-            key.removeprefix(PREFIX): _plain(v) for key, v in chosen_setting.items()
-        }
+        row["settings"] = {key.removeprefix(PREFIX): _plain(v) for key, v in chosen_setting.items()}
         if with_rmsep:
             model = best_setting(models, wrap, row)
             if cv is None:

@@ -6,6 +6,7 @@ from sklearn.pipeline import Pipeline
 
 from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._sklearn_compat import HasMethods, validate_params
+from sklspec.utils._typing import EstimatorLike
 
 
 @validate_params(
@@ -16,7 +17,9 @@ from sklspec.utils._sklearn_compat import HasMethods, validate_params
     },
     prefer_skip_nested_validation=True,
 )
-def wrap_transfer_model(estimator, preprocessing, *, scaling="global"):
+def wrap_transfer_model(
+    estimator: EstimatorLike, preprocessing: EstimatorLike, *, scaling: str = "global"
+) -> EstimatorLike:
     """Secondary-side preprocessing and a scaled primary side.
 
     The primary spectra are centred and scaled for the model (a network

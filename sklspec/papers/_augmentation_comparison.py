@@ -1,6 +1,8 @@
 """The augmentation paper's protocol: Monte-Carlo cross-validation of strategies."""
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
@@ -19,12 +21,13 @@ from threadpoolctl import threadpool_limits
 from sklspec.augmentation import VAEAugmenter, reference_regressor
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from, seed_random_states
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 #: The strategy without augmentation, the reference of the paired tests.
 BASELINE = "E"
 
 
-def paper_augmentation_strategies(vae=None):
+def paper_augmentation_strategies(vae: EstimatorLike | None = None) -> dict[str, Any]:
     """The augmentation paper's strategies plus the aggregate posterior.
 
     Parameters
@@ -252,19 +255,19 @@ def _summary(scores, pd, n_splits):
 
 
 def compare_augmentation(
-    X,
-    y,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    strategies=None,
-    regressor=None,
-    n_splits=8,
-    train_size=0.7,
-    test_size=0.1,
-    target_names=None,
-    context=True,
-    random_state=None,
-    verbose=0,
-):
+    strategies: dict[str, Any] | None = None,
+    regressor: EstimatorLike | None = None,
+    n_splits: int = 8,
+    train_size: float = 0.7,
+    test_size: float = 0.1,
+    target_names: Sequence[str] | None = None,
+    context: bool = True,
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> Bunch:
     """Run the augmentation paper's Monte-Carlo comparison (its Fig. 7).
 
     ``n_splits`` random train / validation / test splits (7:2:1 by

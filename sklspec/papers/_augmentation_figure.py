@@ -1,12 +1,16 @@
 """Figure of the augmentation comparison (the paper's Fig. 7)."""
 
+from typing import Any
+
 import numpy as np
+from sklearn.utils import Bunch
 
 from sklspec.papers._augmentation_comparison import BASELINE
 from sklspec.utils._optional import import_optional
+from sklspec.utils._typing import ArrayLike
 
 
-def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
+def plot_augmentation_comparison(result: Bunch, *, ax: Any = None, alpha: float = 0.05) -> Any:
     """Test MAE per target and strategy, with spread over splits (the paper's Fig. 7).
 
     Bars are the mean test MAE over the Monte-Carlo splits, relative to the
@@ -57,7 +61,9 @@ def plot_augmentation_comparison(result, *, ax=None, alpha=0.05):
     return ax
 
 
-def plot_augmentation_learning_curve(result, *, targets=None, axes=None):
+def plot_augmentation_learning_curve(
+    result: Bunch, *, targets: ArrayLike | None = None, axes: Any = None
+) -> Any:
     """Test MAE against measured training spectra, a line per model, one panel per target.
 
     Lines are the mean over splits, bands one standard deviation (for the

@@ -1,7 +1,9 @@
 """How many measured spectra does augmentation save? Test error against training-set size."""
 
 import time
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import ShuffleSplit
@@ -16,6 +18,7 @@ from sklspec.papers._augmentation_comparison import (
 from sklspec.utils._optional import import_optional
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 #: Fewest measured spectra a fraction may leave: a VAE, a reference network
 #: and a 5-fold PLS search need a handful.
@@ -86,20 +89,20 @@ def _equivalent_sizes(table, n_train):
     prefer_skip_nested_validation=True,
 )
 def augmentation_learning_curve(
-    X,
-    y,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    fractions=(0.1, 0.25, 0.5, 1.0),
-    strategies=None,
-    regressor=None,
-    n_splits=8,
-    train_size=0.7,
-    test_size=0.1,
-    target_names=None,
-    context=True,
-    random_state=None,
-    verbose=0,
-):
+    fractions: Sequence[float] = (0.1, 0.25, 0.5, 1.0),
+    strategies: dict[str, Any] | None = None,
+    regressor: EstimatorLike | None = None,
+    n_splits: int = 8,
+    train_size: float = 0.7,
+    test_size: float = 0.1,
+    target_names: Sequence[str] | None = None,
+    context: bool = True,
+    random_state: RandomStateLike = None,
+    verbose: int = 0,
+) -> Bunch:
     """Test MAE against the number of measured training spectra, with and without augmentation.
 
     The question a chemometrician asks of augmentation: how many measured

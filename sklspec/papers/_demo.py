@@ -2,15 +2,19 @@
 
 import os
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.pipeline import make_pipeline
+from sklearn.utils import Bunch
 
 from sklspec.datasets import LINEAR_VIEWS, make_libs_transfer
 from sklspec.model_selection import PRESETS, compare_transfer_models, transfer_candidates
 from sklspec.papers._transfer_figures import plot_transfer_maps, plot_transfer_spectra
 from sklspec.preprocessing import BaselineSubtractor, SpectralScaler
 from sklspec.utils._optional import import_optional, require_all
+from sklspec.utils._typing import PathLike, RandomStateLike
 
 # (train, validation, test) map shapes: the paper's regions, scaled down.
 _SIZES = {
@@ -35,19 +39,19 @@ TABLE_LEGEND = (
 
 
 def run_demo(
-    output,
+    output: PathLike,
     *,
-    quick=False,
-    random_state=0,
-    sizes=None,
-    epochs=None,
-    paper_grids=False,
-    names=None,
-    linear_views=False,
-    grids=None,
-    scaling="global",
-    verbose=1,
-):
+    quick: bool = False,
+    random_state: RandomStateLike = 0,
+    sizes: Sequence[int] | None = None,
+    epochs: int | None = None,
+    paper_grids: bool = False,
+    names: Sequence[str] | None = None,
+    linear_views: bool = False,
+    grids: dict[str, dict[str, list[Any]]] | None = None,
+    scaling: str = "global",
+    verbose: int = 1,
+) -> Bunch:
     """Simulate maps, compare the transfer models, save the table and figures.
 
     Writes ``comparison.csv``, ``maps.png`` and ``spectra.png`` to the folder

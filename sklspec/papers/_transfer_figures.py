@@ -1,11 +1,16 @@
 """Figures of a transfer comparison on a hyperspectral map (the paper's Figs. 6-12)."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from sklearn.utils import Bunch
 
 from sklspec.maps import MapDisplay, SpectraDisplay, summed_emissivity
 from sklspec.metrics import rowwise_cosine_distance, rowwise_euclidean_distance
 from sklspec.model_selection import model_label
 from sklspec.utils._optional import import_optional
+from sklspec.utils._typing import ArrayLike
 
 
 def _clusters(clusterer, Y):
@@ -21,15 +26,15 @@ def _shared_limits(values, quantile_range=(0.01, 0.99)):
 
 
 def plot_transfer_maps(
-    result,
-    Y_test,
-    map_shape,
+    result: Bunch,
+    Y_test: ArrayLike,
+    map_shape: tuple[int, int],
     *,
-    order="row",
-    wavelengths=None,
-    wavelength_range=None,
-    intensity_unit="a.u.",
-):
+    order: str = "row",
+    wavelengths: ArrayLike | None = None,
+    wavelength_range: tuple[float, float] | None = None,
+    intensity_unit: str = "a.u.",
+) -> Any:
     """Maps per model: predicted emissivity, errors and misclustered pixels, on shared scales.
 
     The top row holds the truth once: the true emissivity map and the true
@@ -153,8 +158,14 @@ def plot_transfer_maps(
 
 
 def plot_transfer_spectra(
-    result, Y_test, rows, *, wavelengths=None, labels=None, intensity_unit="a.u."
-):
+    result: Bunch,
+    Y_test: ArrayLike,
+    rows: ArrayLike,
+    *,
+    wavelengths: ArrayLike | None = None,
+    labels: Sequence[str] | None = None,
+    intensity_unit: str = "a.u.",
+) -> Any:
     """True and predicted spectra of chosen test spectra, with each model's residual below.
 
     Predictions of good models lie on top of the true spectrum and of each

@@ -1,10 +1,14 @@
 """The figure of a transfer learning curve: test error against shared standards."""
 
+from typing import Any
+
+from sklearn.utils import Bunch
+
 from sklspec.model_selection import model_label
 from sklspec.utils._optional import import_optional
 
 
-def plot_transfer_learning_curve(result, *, metric="rse", ax=None):
+def plot_transfer_learning_curve(result: Bunch, *, metric: str = "rse", ax: Any = None) -> Any:
     """Test error against shared standards: a line per model, a band of one standard deviation.
 
     Parameters

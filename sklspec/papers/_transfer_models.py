@@ -1,6 +1,8 @@
 """The transfer paper's models with its settings, and the few-standards candidates."""
 
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV, KFold
@@ -10,9 +12,15 @@ from sklspec.model_selection import PRESETS, TRANSFER_CANDIDATES, transfer_candi
 from sklspec.preprocessing import SpectralScaler
 from sklspec.transfer import LatentTransferRegressor
 from sklspec.utils._sklearn_compat import HasMethods, Interval, validate_params
+from sklspec.utils._typing import EstimatorLike, RandomStateLike
 
 
-def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
+def paper_transfer_models(
+    *,
+    random_state: RandomStateLike = None,
+    device: str = "auto",
+    max_epochs: int | None = None,
+) -> dict[str, tuple[Any, dict[str, list[Any]]]]:
     """The transfer paper's four models with its settings, and its search grids.
 
     Vrábel et al. (2023), sections 4.2-4.3 and Table 1. Plain scikit-learn
@@ -80,17 +88,17 @@ def paper_transfer_models(*, random_state=None, device="auto", max_epochs=None):
     prefer_skip_nested_validation=True,
 )
 def few_standards_models(
-    library,
+    library: EstimatorLike,
     *,
-    fewest_pairs,
-    network,
-    mapper_layers=(64,),
-    one_step_layers=(64, 8, 64),
-    alphas=(1e-3, 1e-2, 1e-1),
-    scaling="global",
-    standardization=False,
-    random_state=None,
-):
+    fewest_pairs: int,
+    network: bool,
+    mapper_layers: Sequence[int] = (64,),
+    one_step_layers: Sequence[int] = (64, 8, 64),
+    alphas: Sequence[float] = (1e-3, 1e-2, 1e-1),
+    scaling: str = "global",
+    standardization: bool = False,
+    random_state: RandomStateLike = None,
+) -> dict[str, EstimatorLike]:
     """The candidates of a few-standards learning curve, each tuned on the pairs it gets.
 
     What :func:`transfer_learning_curve` compares (the benchmarks'

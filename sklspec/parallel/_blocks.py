@@ -1,10 +1,13 @@
 """Apply a fitted estimator to a dask array, one block of spectra at a time."""
 
+from typing import Any
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods, StrOptions, validate_params
+from sklspec.utils._typing import ArrayLike, EstimatorLike
 
 _METHODS = {"predict", "transform", "inverse_transform", "predict_proba", "score_samples"}
 
@@ -17,7 +20,7 @@ _METHODS = {"predict", "transform", "inverse_transform", "predict_proba", "score
     },
     prefer_skip_nested_validation=True,
 )
-def predict_blocks(estimator, X, *, method="predict"):
+def predict_blocks(estimator: EstimatorLike, X: ArrayLike, *, method: str = "predict") -> Any:
     """Apply a fitted estimator's ``predict`` (or ``transform``) to a dask array block by block.
 
     Each block of rows (spectra) is computed where it lives, by the

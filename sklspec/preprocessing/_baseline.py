@@ -1,6 +1,7 @@
 """Baseline (continuum) subtraction for spectra."""
 
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -12,6 +13,7 @@ from sklspec.preprocessing._rolling import _rolling_min_gaussian
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import numeric_column_names
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"
@@ -120,13 +122,13 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
 
     def __init__(
         self,
-        method=ROLLING_MIN_GAUSSIAN,
+        method: str = ROLLING_MIN_GAUSSIAN,
         *,
-        min_window=100,
-        smooth_window=50,
-        method_params=None,
-        n_jobs=None,
-    ):
+        min_window: int = 100,
+        smooth_window: int = 50,
+        method_params: dict[str, Any] | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
         self.method = method
         self.min_window = min_window
         self.smooth_window = smooth_window
@@ -134,7 +136,7 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
         self.n_jobs = n_jobs
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Validate the spectra and the parameters.
 
         Parameters
@@ -183,7 +185,7 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
                     f"{n_features}); use a window of at most {n_features} channels."
                 )
 
-    def estimate_baseline(self, X):
+    def estimate_baseline(self, X: ArrayLike) -> np.ndarray:
         """Return the estimated baseline of each spectrum.
 
         Parameters
@@ -217,7 +219,7 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
             ) from exc
         return np.vstack(blocks).astype(X.dtype, copy=False)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Subtract the baseline from each spectrum.
 
         Parameters

@@ -16,6 +16,7 @@ from scipy import fft as sp_fft
 from scipy.signal.windows import gaussian
 
 from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._typing import ArrayLike
 
 # Rows processed together: the three work buffers of a block of 16
 # 4062-channel float64 spectra (1.6 MB) fit in a 2 MB L2 cache.
@@ -206,7 +207,9 @@ def gaussian_mean_kernel(window, n_channels, dtype=np.float64, n_fft=None, scale
     },
     prefer_skip_nested_validation=True,
 )
-def rolling_min_gaussian_baseline(X, min_window=100, smooth_window=50, *, workers=None):
+def rolling_min_gaussian_baseline(
+    X: ArrayLike, min_window: int = 100, smooth_window: int = 50, *, workers: int | None = None
+) -> np.ndarray:
     """Baseline of the transfer paper: rolling minimum, then Gaussian smoothing.
 
     Parameters

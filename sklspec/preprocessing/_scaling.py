@@ -7,6 +7,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_dat
 from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import numeric_column_names
 
 SCALINGS = ("global", "channel", "none")
@@ -70,11 +71,11 @@ class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, Ba
 
     _parameter_constraints: dict = {"scaling": [StrOptions(set(SCALINGS))]}
 
-    def __init__(self, scaling="global"):
+    def __init__(self, scaling: str = "global") -> None:
         self.scaling = scaling
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Compute the channel means and the scale.
 
         Parameters
@@ -104,7 +105,7 @@ class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, Ba
         self._numeric_columns = numeric
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Centre and scale spectra.
 
         Parameters
@@ -120,7 +121,7 @@ class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, Ba
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         return (X - self.mean_) / self.scale_
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Spectra back in their own units.
 
         Parameters

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklspec.base import DocLinkMixin, input_channel_names
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import (
     check_wavelengths,
     format_wavelengths,
@@ -83,13 +84,19 @@ class WavelengthCropper(DocLinkMixin, SelectorMixin, BaseEstimator):
         "wavelengths": ["array-like", None],
     }
 
-    def __init__(self, min_wavelength=None, max_wavelength=None, *, wavelengths=None):
+    def __init__(
+        self,
+        min_wavelength: float | None = None,
+        max_wavelength: float | None = None,
+        *,
+        wavelengths: ArrayLike | None = None,
+    ) -> None:
         self.min_wavelength = min_wavelength
         self.max_wavelength = max_wavelength
         self.wavelengths = wavelengths
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Find the channels inside the wavelength range.
 
         Parameters
@@ -128,7 +135,7 @@ class WavelengthCropper(DocLinkMixin, SelectorMixin, BaseEstimator):
         check_is_fitted(self)
         return self.support_
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the kept channels: their wavelengths.
 
         Parameters
@@ -218,15 +225,20 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
     }
 
     def __init__(
-        self, target_wavelengths, *, wavelengths=None, out_of_range="error", fill_value=0.0
-    ):
+        self,
+        target_wavelengths: ArrayLike,
+        *,
+        wavelengths: ArrayLike | None = None,
+        out_of_range: str = "error",
+        fill_value: float = 0.0,
+    ) -> None:
         self.target_wavelengths = target_wavelengths
         self.wavelengths = wavelengths
         self.out_of_range = out_of_range
         self.fill_value = fill_value
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Compute the interpolation weights from the source to the target grid.
 
         Parameters
@@ -278,7 +290,7 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
         self.wavelengths_out_ = target
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Interpolate the spectra at the target wavelengths.
 
         Parameters
@@ -301,7 +313,7 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
             out[:, self._outside] = self.fill_value
         return out
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output channels: the target wavelengths.
 
         Parameters

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import Interval
+from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import check_same_channels
 
 
@@ -94,11 +95,11 @@ class CORALRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"alpha": [Interval(Real, 0, None, closed="neither")]}
 
-    def __init__(self, alpha=0.1):
+    def __init__(self, alpha: float = 0.1) -> None:
         self.alpha = alpha
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Learn both sides' means and covariances.
 
         Parameters
@@ -132,7 +133,7 @@ class CORALRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
         ) = _covariance_factors(y.astype(np.float64), self.alpha)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Transfer secondary spectra onto the primary system.
 
         Parameters

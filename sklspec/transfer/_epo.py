@@ -12,6 +12,7 @@ from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods, Interval
+from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 
 
 class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
@@ -82,12 +83,19 @@ class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
         "n_components": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, regressor=None, *, n_components=2):
+    def __init__(self, regressor: EstimatorLike | None = None, *, n_components: int = 2) -> None:
         self.regressor = regressor
         self.n_components = n_components
 
     @fit_context
-    def fit(self, X, y, *, X_primary=None, X_secondary=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        X_primary: ArrayLike | None = None,
+        X_secondary: ArrayLike | None = None,
+    ) -> Self:
         """Find the instrument's directions from the standards; fit the calibration without them.
 
         Parameters
@@ -131,7 +139,7 @@ class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
         self.epo_, self.regressor_ = epo, fitted
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict analyte values from spectra of either instrument.
 
         Parameters

@@ -11,6 +11,7 @@ from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import Interval, StrOptions, check_sample_weight
+from sklspec.utils._typing import ArrayLike, Self
 
 
 def _penalised_pls1(centred, target, differences, weight, n_components, *, deflate=True):
@@ -142,13 +143,23 @@ class GCTPLSRegression(DocLinkMixin, RegressorMixin, BaseEstimator):
         "alignment": [StrOptions({"scores", "weights"})],
     }
 
-    def __init__(self, n_components=2, *, penalty=10.0, alignment="scores"):
+    def __init__(
+        self, n_components: int = 2, *, penalty: float = 10.0, alignment: str = "scores"
+    ) -> None:
         self.n_components = n_components
         self.penalty = penalty
         self.alignment = alignment
 
     @fit_context
-    def fit(self, X, y, *, X_primary=None, X_secondary=None, sample_weight=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        X_primary: ArrayLike | None = None,
+        X_secondary: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Self:
         """Fit the calibration, its latent variables aligned on the standards.
 
         Parameters
@@ -219,7 +230,7 @@ class GCTPLSRegression(DocLinkMixin, RegressorMixin, BaseEstimator):
         self._y_ndim = y.ndim
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict analyte values from spectra of either instrument.
 
         Parameters

@@ -2,11 +2,13 @@
 
 import inspect
 from numbers import Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, get_tags
+from sklearn.utils.metadata_routing import MetadataRouter
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from sklspec.base import DocLinkMixin, unwrap_frozen
@@ -17,6 +19,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._routing import check_takes_sample_weight, fit_router, routed_fit_params
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
 from sklspec.utils.validation import as_2d_targets, validate_spectra
 from sklspec.vae import VAEEncoder
 
@@ -168,15 +171,15 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
 
     def __init__(
         self,
-        vae=None,
-        mapper=None,
+        vae: EstimatorLike | None = None,
+        mapper: EstimatorLike | None = None,
         *,
-        target="spectra",
-        objective="latent",
-        latent_weight=0.1,
-        random_state=None,
-        verbose=0,
-    ):
+        target: str = "spectra",
+        objective: str = "latent",
+        latent_weight: float = 0.1,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.vae = vae
         self.mapper = mapper
         self.target = target
@@ -282,7 +285,15 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         return (weights if takes else {}), weights
 
     @fit_context
-    def fit(self, X, y, X_val=None, y_val=None, sample_weight=None, **fit_params):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> Self:
         """Fit the VAE on the primary spectra (unless frozen) and the mapper.
 
         Parameters
@@ -351,7 +362,7 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         self.latent_dim_, self.n_outputs_, self._y_1d = latent.shape[1], n_outputs, y_1d
         return self
 
-    def get_metadata_routing(self):
+    def get_metadata_routing(self) -> MetadataRouter:
         """How ``fit`` routes metadata: to the VAE's and the mapper's ``fit``.
 
         Returns
@@ -361,7 +372,7 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         """
         return fit_router(self, vae=self._vae_or_default(), mapper=self._mapper_or_default())
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Latent coordinates of secondary spectra (the mapper's output).
 
         Parameters
@@ -378,7 +389,7 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         X = validate_spectra(self, X, dtype=[np.float32, np.float64], reset=False)
         return self.mapper_.predict(X).reshape(len(X), -1)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Primary spectra predicted from secondary spectra.
 
         Parameters
@@ -395,7 +406,9 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         Y = self.vae_.inverse_transform(self.transform(X))
         return Y.ravel() if self._y_1d else Y
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(
+        self, X: ArrayLike, y: ArrayLike | None = None, **fit_params: Any
+    ) -> np.ndarray:
         """Fit, then return the latent coordinates of ``X``.
 
         Parameters
@@ -415,7 +428,7 @@ class LatentTransferRegressor(DocLinkMixin, TransformerMixin, RegressorMixin, Ba
         # TransformerMixin's fit_transform would call fit(X) without y.
         return self.fit(X, y, **fit_params).transform(X)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the latent coordinates: those of the VAE's latent space.
 
         Parameters

@@ -18,6 +18,7 @@ from sklspec.preprocessing import SpectralScaler
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
 from sklspec.vae import VAEEncoder
 
 DECODERS = ("vae", "pca", "pca+vae")
@@ -189,14 +190,14 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        vae=None,
+        vae: EstimatorLike | None = None,
         *,
-        decoder="vae",
-        n_components=16,
-        scaling="global",
-        holdout_fraction=0.1,
-        random_state=None,
-    ):
+        decoder: str = "vae",
+        n_components: int = 16,
+        scaling: str = "global",
+        holdout_fraction: float = 0.1,
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.vae = vae
         self.decoder = decoder
         self.n_components = n_components
@@ -232,7 +233,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
         return clone(vae).fit(scaled)
 
     @fit_context
-    def fit(self, Y, y=None):
+    def fit(self, Y: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Fit the scaling and the latent model on primary spectra; keep their codes.
 
         Parameters
@@ -362,7 +363,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
             )
         return Z
 
-    def transform(self, Y):
+    def transform(self, Y: ArrayLike) -> np.ndarray:
         """Latent codes of primary spectra.
 
         Parameters
@@ -378,7 +379,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
         Y = validate_data(self, Y, dtype=[np.float32, np.float64], reset=False)
         return self._encode(self._fitted(), Y).astype(Y.dtype, copy=False)
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> np.ndarray:
         """Primary spectra decoded from latent points, in the primary spectra's units.
 
         Parameters
@@ -393,7 +394,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._decode(self._fitted(), self._check_latent(Z))
 
-    def reconstruction_error(self, Y):
+    def reconstruction_error(self, Y: ArrayLike) -> float:
         """The library's floor on given primary spectra: RSE of their decoded codes.
 
         Parameters
@@ -427,7 +428,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
         n_linear = 0 if self.pca_ is None else self.pca_.n_components_
         return _LibraryDecoder(linear, vae, n_linear, self.residual_scale_)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the latent coordinates: ``latentlibrary0``, ``latentlibrary1``, ...
 
         Parameters

@@ -1,6 +1,7 @@
 """SpectralMLPRegressor: a multilayer perceptron trained through skorch."""
 
 import copy
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -19,6 +20,7 @@ from sklspec._neural import (
     with_sample_weight,
 )
 from sklspec.utils._fit import fit_context
+from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
 from sklspec.utils.validation import as_2d_targets, normalized_sample_weight, validate_spectra
 
 
@@ -91,21 +93,21 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(128, 512),
-        activation="leaky_relu",
+        hidden_layer_sizes: int | Sequence[int] = (128, 512),
+        activation: str = "leaky_relu",
         *,
-        alpha=0.0,
-        lr=1e-4,
-        batch_size=128,
-        max_epochs=100,
-        early_stopping=True,
-        validation_fraction=0.1,
-        patience=10,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        inference_batch_size=4096,
-    ):
+        alpha: float = 0.0,
+        lr: float = 1e-4,
+        batch_size: int = 128,
+        max_epochs: int = 100,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        patience: int = 10,
+        device: str | torch.device = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+        inference_batch_size: int = 4096,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.alpha = alpha
@@ -132,7 +134,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         return self.n_features_in_, self.n_outputs_
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train the network.
 
         Parameters
@@ -171,7 +173,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         return self
 
     @fit_context
-    def partial_fit(self, X, y):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Train one more epoch on ``X`` and ``y``, continuing the fitted network.
 
         The first call builds the network for the data's widths; later
@@ -256,7 +258,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         tuned.net_.module_.eval()
         return tuned, net.history
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the targets.
 
         Parameters

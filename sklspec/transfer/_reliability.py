@@ -1,6 +1,7 @@
 """TransferReliability: how far new secondary spectra lie from those a transfer model knows."""
 
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -14,6 +15,7 @@ from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval, StrOptions
+from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
 
 # Rows scored at a time: chemotools works in float64, so a large map is
 # converted block by block, never whole.
@@ -120,7 +122,14 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=10, confidence=0.95, cv=5, statistic="q+t2", random_state=0):
+    def __init__(
+        self,
+        n_components: int = 10,
+        confidence: float = 0.95,
+        cv: Any = 5,
+        statistic: str = "q+t2",
+        random_state: RandomStateLike = 0,
+    ) -> None:
         self.n_components = n_components
         self.confidence = confidence
         self.cv = cv
@@ -128,7 +137,7 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Fit the principal components and the limit on the training secondary spectra.
 
         Parameters
@@ -239,7 +248,7 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
             }[self.statistic]
         return values
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Each spectrum's statistic over its limit (above 1: unlike the training spectra).
 
         Parameters
@@ -255,7 +264,7 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return (self._statistic(X) / self.critical_value_)[:, None]
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """1 for spectra within the limit, -1 for those beyond it (scikit-learn's outliers).
 
         Parameters
@@ -270,7 +279,7 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return np.where(self._statistic(X) > self.critical_value_, -1, 1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """The one output column: ``["q_ratio"]`` (``"t2_ratio"``, ``"q_t2_ratio"``).
 
         Parameters

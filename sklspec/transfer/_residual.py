@@ -1,5 +1,6 @@
 """ResidualMLPRegressor: a linear model, plus an MLP that learns what it misses."""
 
+from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._routing import check_takes_sample_weight
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils._sklearn_compat import HasMethods, Interval
+from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
 from sklspec.utils.validation import as_2d_targets, normalized_sample_weight, validate_spectra
 
 #: The ridge penalties sklspec's linear mappings choose from (``RidgeCV``'s
@@ -125,22 +127,22 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
 
     def __init__(
         self,
-        base=None,
-        hidden_layer_sizes=(64,),
-        activation="leaky_relu",
+        base: EstimatorLike | None = None,
+        hidden_layer_sizes: int | Sequence[int] = (64,),
+        activation: str = "leaky_relu",
         *,
-        alpha=1e-2,
-        lr=1e-3,
-        batch_size=128,
-        max_epochs=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        patience=20,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        inference_batch_size=4096,
-    ):
+        alpha: float = 1e-2,
+        lr: float = 1e-3,
+        batch_size: int = 128,
+        max_epochs: int = 200,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        patience: int = 20,
+        device: str | torch.device = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+        inference_batch_size: int = 4096,
+    ) -> None:
         self.base = base
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -175,7 +177,14 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         return Y - np.asarray(base.predict(X)).reshape(Y.shape)
 
     @fit_context
-    def fit(self, X, y, X_val=None, y_val=None, sample_weight=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Self:
         """Fit the base, then train the correction on its residuals.
 
         Parameters
@@ -254,7 +263,7 @@ class ResidualMLPRegressor(RegressorMixin, BaseNeuralEstimator):
         self.n_outputs_, self._y_1d = Y.shape[1], y.ndim == 1
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The base's prediction plus the correction.
 
         Parameters

@@ -7,6 +7,7 @@ from sklearn.utils.validation import NotFittedError, check_is_fitted, validate_d
 from sklspec.base import DocLinkMixin, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods
+from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 
 
 class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
@@ -73,12 +74,12 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
         "fit_slope": ["boolean"],
     }
 
-    def __init__(self, calibration=None, *, fit_slope=True):
+    def __init__(self, calibration: EstimatorLike | None = None, *, fit_slope: bool = True) -> None:
         self.calibration = calibration
         self.fit_slope = fit_slope
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Fit the correction on the standards' secondary spectra and reference values.
 
         Parameters
@@ -136,12 +137,11 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
         predicted = np.asarray(calibration.predict(X), dtype=np.float64).reshape(len(X), -1)
         if predicted.shape[1] != n_analytes:
             raise ValueError(
-                f"The calibration predicts {predicted.shape[1]} analyte(s) but y has "
-                f"{n_analytes}."
+                f"The calibration predicts {predicted.shape[1]} analyte(s) but y has {n_analytes}."
             )
         return predicted
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict analyte values from secondary spectra.
 
         Parameters

@@ -1,5 +1,6 @@
 """StandardizationRegressor: classic calibration transfer (DS, PDS) as a regressor."""
 
+import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -7,6 +8,7 @@ from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods
+from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 from sklspec.utils.validation import check_same_channels
 
 
@@ -74,11 +76,11 @@ class StandardizationRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"standardizer": [HasMethods(["fit", "transform"]), None]}
 
-    def __init__(self, standardizer=None):
+    def __init__(self, standardizer: EstimatorLike | None = None) -> None:
         self.standardizer = standardizer
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Fit the standardization from secondary spectra ``X`` to primary ``y``.
 
         Parameters
@@ -100,7 +102,7 @@ class StandardizationRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
         self.standardizer_ = standardizer.fit(X, X_source=y)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Transfer secondary spectra onto the primary system.
 
         Parameters

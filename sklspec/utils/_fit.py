@@ -2,13 +2,17 @@
 
 import functools
 import warnings
+from collections.abc import Callable
+from typing import TypeVar
+
+_Fit = TypeVar("_Fit", bound=Callable[..., object])
 
 # scikit-learn's MLPs end training on Ctrl-C with this warning instead of
 # raising; inside a sklspec fit it must stop the whole fit.
 _SKLEARN_INTERRUPT = "Training interrupted by user."
 
 
-def fit_context(fit_method):
+def fit_context(fit_method: _Fit) -> _Fit:
     """Decorate ``fit``-like methods: validate parameters first, and make the fit atomic.
 
     ``_parameter_constraints`` are checked with scikit-learn's machinery
@@ -36,4 +40,4 @@ def fit_context(fit_method):
                 raise KeyboardInterrupt from None
             raise
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]  # same signature, by functools.wraps

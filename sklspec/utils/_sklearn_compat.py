@@ -7,19 +7,34 @@ behaves as sklspec relies on it, so an upgrade that moves one fails there,
 loudly, instead of somewhere in an estimator.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
-    validate_params,
 )
+from sklearn.utils._param_validation import validate_params as _validate_params
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
     _check_sample_weight,
 )
+
+_Function = TypeVar("_Function", bound=Callable[..., object])
+
+
+def validate_params(
+    parameter_constraints: dict[str, Any], *, prefer_skip_nested_validation: bool
+) -> Callable[[_Function], _Function]:
+    """scikit-learn's ``validate_params``, typed: a decorated function keeps its signature."""
+    return _validate_params(
+        parameter_constraints, prefer_skip_nested_validation=prefer_skip_nested_validation
+    )
+
 
 __all__ = [
     "HasMethods",

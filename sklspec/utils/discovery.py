@@ -3,6 +3,7 @@
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Sequence
 
 from sklearn.base import (
     BaseEstimator,
@@ -20,7 +21,7 @@ _TYPE_MIXINS = {
 }
 
 
-def all_estimators(type_filter=None):
+def all_estimators(type_filter: str | Sequence[str] | None = None) -> list[tuple[str, type]]:
     """List every public estimator class defined in sklspec.
 
     Walks all sklspec modules, so an estimator added later is found without

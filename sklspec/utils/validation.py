@@ -1,10 +1,12 @@
 """Input validation shared by sklspec's estimators and functions."""
 
 import numbers
+from typing import Any
 
 import numpy as np
 
 from sklspec.utils._sklearn_compat import check_sample_weight
+from sklspec.utils._typing import ArrayLike, EstimatorLike
 
 __all__ = [
     "check_wavelengths",
@@ -14,7 +16,9 @@ __all__ = [
 ]
 
 
-def check_wavelengths(wavelengths, *, n_features=None, name="wavelengths"):
+def check_wavelengths(
+    wavelengths: ArrayLike, *, n_features: int | None = None, name: str = "wavelengths"
+) -> np.ndarray:
     """Validate a wavelength axis and return it as a float64 array.
 
     Parameters
@@ -61,7 +65,7 @@ def check_wavelengths(wavelengths, *, n_features=None, name="wavelengths"):
     return axis
 
 
-def wavelengths_from_columns(X):
+def wavelengths_from_columns(X: ArrayLike) -> np.ndarray | None:
     """Read a wavelength axis from the column names of a DataFrame.
 
     Columns may be numbers (``245.01``) or strings that parse as numbers
@@ -130,7 +134,7 @@ def check_map_shape(map_shape):
     )
 
 
-def is_lazy_spectra(X):
+def is_lazy_spectra(X: ArrayLike) -> bool:
     """Whether ``X`` is spectra that stay on disk (e.g. :class:`~sklspec.datasets.SpectraFile`)."""
     return getattr(type(X), "_lazy_spectra", False) is True
 
@@ -146,7 +150,14 @@ def _check_lazy_spectra(X, name):
             )
 
 
-def validate_spectra(estimator, X, y="no_validation", *, reset=True, **check_params):
+def validate_spectra(
+    estimator: EstimatorLike,
+    X: ArrayLike,
+    y: ArrayLike | str = "no_validation",
+    *,
+    reset: bool = True,
+    **check_params: Any,
+) -> Any:
     """scikit-learn's ``validate_data``, keeping spectra on disk where they are.
 
     ``X`` (and ``y``) that are arrays go through ``validate_data`` with
@@ -202,7 +213,6 @@ def check_same_channels(estimator, X, y):
             f"channel: y must have X's {X.shape[1]} channels, got {width}. Resample both "
             "onto one wavelength grid first."
         )
-
 
 
 def normalized_sample_weight(sample_weight, X):

@@ -2,6 +2,7 @@
 
 import math
 from numbers import Integral, Real
+from typing import Any
 
 from skorch.callbacks import Callback
 
@@ -22,7 +23,9 @@ def _cyclical_beta(progress, beta_max, n_cycles, ratio):
     },
     prefer_skip_nested_validation=True,
 )
-def cyclical_linear_beta(progress, *, beta_max=0.5, n_cycles=4, ratio=0.5):
+def cyclical_linear_beta(
+    progress: float, *, beta_max: float = 0.5, n_cycles: int = 4, ratio: float = 0.5
+) -> float:
     """KL weight of cyclical linear annealing (Fu et al., NAACL 2019).
 
     Training is cut into ``n_cycles`` equal cycles; in each, the weight rises
@@ -77,7 +80,7 @@ class CyclicalKLAnnealing(Callback):
     CyclicalKLAnnealing(beta_max=0.5, n_cycles=4, ratio=0.5)
     """
 
-    def __init__(self, beta_max=0.5, n_cycles=4, ratio=0.5):
+    def __init__(self, beta_max: float = 0.5, n_cycles: int = 4, ratio: float = 0.5) -> None:
         self.beta_max = beta_max
         self.n_cycles = n_cycles
         self.ratio = ratio
@@ -88,14 +91,16 @@ class CyclicalKLAnnealing(Callback):
             f"n_cycles={self.n_cycles}, ratio={self.ratio})"
         )
 
-    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+    def on_epoch_begin(self, net: Any, dataset_train: Any = None, **kwargs: Any) -> None:
         batch_size = net.get_params().get("iterator_train__batch_size", net.batch_size)
         n_train = len(dataset_train) if dataset_train is not None else 1
         self.batches_per_epoch_ = max(1, math.ceil(n_train / max(1, batch_size)))
         self.epoch_ = len(net.history) - 1
         self.batch_ = 0
 
-    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+    def on_batch_begin(
+        self, net: Any, batch: Any = None, training: bool | None = None, **kwargs: Any
+    ) -> None:
         if not training:
             return
         progress = (self.epoch_ + self.batch_ / self.batches_per_epoch_) / net.max_epochs
@@ -103,5 +108,5 @@ class CyclicalKLAnnealing(Callback):
         net.kl_weight = _cyclical_beta(progress, self.beta_max, self.n_cycles, self.ratio)
         self.batch_ += 1
 
-    def on_epoch_end(self, net, **kwargs):
+    def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         net.history.record("beta", net.kl_weight)

@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
+from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
 from sklspec.utils.validation import numeric_column_names
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 
@@ -67,7 +68,7 @@ class ConditionalVAE(_BaseVAE):
     """
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train the conditional VAE on spectra and their targets.
 
         Parameters
@@ -117,7 +118,7 @@ class ConditionalVAE(_BaseVAE):
             )
         return conditions
 
-    def inverse_transform(self, X, y):
+    def inverse_transform(self, X: ArrayLike, y: ArrayLike) -> np.ndarray:
         """Decode latent points to spectra for the given targets.
 
         Parameters
@@ -136,7 +137,9 @@ class ConditionalVAE(_BaseVAE):
         conditions = self._check_conditions(y, len(Z))
         return self._decode(np.hstack([Z, conditions]).astype(np.float32), Z.dtype)
 
-    def sample(self, y, *, distribution="normal", random_state=None):
+    def sample(
+        self, y: ArrayLike, *, distribution: str = "normal", random_state: RandomStateLike = None
+    ) -> np.ndarray:
         """Generate one spectrum for each row of targets.
 
         Parameters
@@ -158,7 +161,7 @@ class ConditionalVAE(_BaseVAE):
         Z = self.sample_latent(len(conditions), distribution=distribution, random_state=rng)
         return self.inverse_transform(Z.astype(np.float32), conditions)
 
-    def score(self, X, y):
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Minus the mean squared reconstruction error per channel, given the targets.
 
         Parameters

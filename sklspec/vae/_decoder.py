@@ -7,6 +7,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklspec.base import DocLinkMixin, input_channel_names, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods
+from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 from sklspec.vae._base import _BaseVAE
 
 
@@ -58,11 +59,11 @@ class VAEDecoder(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"encoder": [HasMethods(["inverse_transform"]), None]}
 
-    def __init__(self, encoder=None):
+    def __init__(self, encoder: EstimatorLike | None = None) -> None:
         self.encoder = encoder
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Take the decoder of ``encoder`` and check the latent points' width.
 
         Parameters
@@ -97,7 +98,7 @@ class VAEDecoder(DocLinkMixin, TransformerMixin, BaseEstimator):
         self.encoder_ = encoder
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Decode latent points to spectra.
 
         Parameters
@@ -114,7 +115,7 @@ class VAEDecoder(DocLinkMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
         return self.encoder_.inverse_transform(X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Encode spectra to their latent means (the encoder's ``transform``).
 
         Parameters
@@ -130,7 +131,7 @@ class VAEDecoder(DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self.encoder_.transform(X)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output channels: those the VAE was fitted on.
 
         Parameters

@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
+from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
 from sklspec.utils.validation import numeric_column_names, validate_spectra
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 from sklspec.vae._decoder import VAEDecoder
@@ -91,7 +92,9 @@ class VAEEncoder(_BaseVAE):
     """
 
     @fit_context
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike | None = None, sample_weight: ArrayLike | None = None
+    ) -> Self:
         """Train the variational autoencoder on spectra.
 
         Parameters
@@ -127,7 +130,7 @@ class VAEEncoder(_BaseVAE):
         return self
 
     @fit_context
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Train one more epoch on ``X``, continuing the fitted VAE.
 
         The first call builds the VAE for the spectra's width; later calls
@@ -171,7 +174,7 @@ class VAEEncoder(_BaseVAE):
         latent = np.zeros((1, self.latent_dim), dtype=np.float32)
         return VAEDecoder(FrozenEstimator(self)).fit(latent)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Decode latent points to spectra.
 
         Parameters
@@ -187,7 +190,13 @@ class VAEEncoder(_BaseVAE):
         Z = self._check_latent(X)
         return self._decode(Z, Z.dtype)
 
-    def sample(self, n_samples=1, *, distribution="normal", random_state=None):
+    def sample(
+        self,
+        n_samples: int = 1,
+        *,
+        distribution: str = "normal",
+        random_state: RandomStateLike = None,
+    ) -> np.ndarray:
         """Decode random latent points into new spectra.
 
         Parameters
@@ -207,7 +216,7 @@ class VAEEncoder(_BaseVAE):
         Z = self.sample_latent(n_samples, distribution=distribution, random_state=random_state)
         return self._decode(Z.astype(np.float32), np.float32)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: ArrayLike | None = None) -> float:
         """Minus the mean squared reconstruction error per channel.
 
         Spectra are encoded to their latent means and decoded; greater is

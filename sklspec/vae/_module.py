@@ -1,5 +1,7 @@
 """torch modules of the variational autoencoder."""
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -38,13 +40,13 @@ class VAEModule(nn.Module):
 
     def __init__(
         self,
-        n_features,
-        hidden_layer_sizes,
-        latent_dim,
-        decoder_hidden_layer_sizes,
-        activation,
-        n_conditions=0,
-    ):
+        n_features: int,
+        hidden_layer_sizes: int | Sequence[int],
+        latent_dim: int,
+        decoder_hidden_layer_sizes: int | Sequence[int],
+        activation: str,
+        n_conditions: int = 0,
+    ) -> None:
         super().__init__()
         self.latent_dim = latent_dim
         # One linear head gives both the mean and the log-variance.
@@ -53,12 +55,14 @@ class VAEModule(nn.Module):
             latent_dim + n_conditions, decoder_hidden_layer_sizes, n_features, activation
         )
 
-    def encode(self, x):
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Latent mean and log-variance of each spectrum."""
         mean, logvar = self.encoder(x).chunk(2, dim=-1)
         return mean, logvar.clamp(max=_LOGVAR_MAX)
 
-    def forward(self, x, y=None):
+    def forward(
+        self, x: torch.Tensor, y: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Reconstruction from a sampled latent point, with the latent mean and log-variance.
 
         A conditional VAE decodes the latent point together with the condition ``y``.
