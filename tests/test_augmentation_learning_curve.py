@@ -81,6 +81,26 @@ def test_equivalent_size_reads_e_curve():
     np.testing.assert_allclose(equivalent, [10, np.nan, 40, 20 + 20 / 3, np.nan])
 
 
+def test_each_model_family_reads_its_own_e_curve():
+    import pandas as pd
+
+    rows = [
+        ("E", 0.5, 0.4), ("E", 1.0, 0.2), ("E+VAE", 0.5, 0.3),
+        ("PLS:E", 0.5, 0.1), ("PLS:E", 1.0, 0.05), ("PLS:E+VAE", 0.5, 0.075),
+        ("mean:E", 0.5, 0.6), ("mean:E", 1.0, 0.6),
+    ]  # fmt: skip
+    index = pd.MultiIndex.from_tuples(
+        [(name, fraction, "t") for name, fraction, _ in rows],
+        names=["strategy", "fraction", "target"],
+    )
+    table = pd.DataFrame({"test_mae": [error for *_, error in rows]}, index=index)
+    equivalent = _equivalent_sizes(table, {0.5: 20, 1.0: 40})
+    # The augmented networks (0.3) halfway along the networks' curve; the
+    # augmented PLS (0.075) halfway along PLS's, not off the networks' curve
+    # (where 0.075 would lie below E's best and read as NaN).
+    np.testing.assert_allclose(equivalent, [20, 40, 30, 20, 40, 30, 20, 20])
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

@@ -11,6 +11,9 @@ from sklearn.utils import Bunch, check_random_state
 
 from sklspec.papers._augmentation_comparison import (
     BASELINE,
+    MEAN,
+    PLS,
+    _baseline_of,
     _fit_and_score,
     check_spectra_and_targets,
     resolve_strategies,
@@ -45,21 +48,24 @@ def _check_fractions(fractions, n_train):
 
 
 def _equivalent_sizes(table, n_train):
-    """Measured spectra E needs for each row's error, read off E's curve (NaN outside it).
+    """Measured spectra each row's model family needs on E for its error (NaN off the curve).
 
-    E's curve is taken as its running best (more measured spectra never
-    have to do worse: one could ignore some), interpolated linearly between
-    training sizes. An error above E's at the smallest size, or below E's
-    best, has no equivalent on the curve.
+    A row is read off the E curve of its own family: the networks' rows off
+    ``"E"``, PLS rows off ``"PLS:E"``, the mean's off ``"mean:E"``. Each
+    curve is taken as its running best (more measured spectra never have to
+    do worse: one could ignore some), interpolated linearly between training
+    sizes. An error above the curve's at the smallest size, or below its
+    best, has no equivalent on it.
     """
-    curves = {}  # per target: E's training sizes and running-best errors
-    for target in table.index.unique("target"):
-        curve = table.xs((BASELINE, target), level=("strategy", "target"))["test_mae"]
-        sizes = np.array([n_train[f] for f in curve.index], dtype=np.float64)
-        curves[target] = sizes, np.minimum.accumulate(curve.to_numpy())
+    curves = {}  # per (family baseline, target): training sizes and running-best errors
+    for baseline in table.index.unique("strategy").intersection([BASELINE, MEAN, PLS + BASELINE]):
+        for target in table.index.unique("target"):
+            curve = table.xs((baseline, target), level=("strategy", "target"))["test_mae"]
+            sizes = np.array([n_train[f] for f in curve.index], dtype=np.float64)
+            curves[baseline, target] = sizes, np.minimum.accumulate(curve.to_numpy())
     equivalent = np.full(len(table), np.nan)
-    for position, ((_, _, target), error) in enumerate(table["test_mae"].items()):
-        sizes, errors = curves[target]
+    for position, ((name, _, target), error) in enumerate(table["test_mae"].items()):
+        sizes, errors = curves[_family_baseline(name), target]
         if error == errors[0]:
             equivalent[position] = sizes[0]
             continue
@@ -69,6 +75,11 @@ def _equivalent_sizes(table, n_train):
                 equivalent[position] = sizes[k] + t * (sizes[k + 1] - sizes[k])
                 break
     return equivalent
+
+
+def _family_baseline(name):
+    """The E row of a row's model family: the curve its equivalent sizes are read off."""
+    return MEAN if name == MEAN else _baseline_of(name)
 
 
 @validate_params(
@@ -111,10 +122,11 @@ def augmentation_learning_curve(
     nested subsets of it are kept (``fractions`` of it: 10 % of the spectra
     are among the 25 %, and so on); every strategy (and, with ``context``,
     the mean predictor and PLS) is trained on each subset and scored on the
-    same test part. ``equivalent_n_E`` reads, off E's own curve, how many
-    measured spectra E needs to reach each row's error: a strategy at 25 %
-    whose ``equivalent_n_E`` is the size of the 50 % subset saves half the
-    measurements.
+    same test part. ``equivalent_n_E`` reads, off the E curve of the row's
+    own model family (the networks', PLS's or the mean's), how many measured
+    spectra that model needs without augmentation to reach the row's error:
+    a strategy at 25 % whose ``equivalent_n_E`` is the size of the 50 %
+    subset saves half the measurements.
 
     Parameters
     ----------
