@@ -1,6 +1,7 @@
 """Exceptions and warnings raised by sklspec."""
 
 __all__ = [
+    "CollapsedGenerationWarning",
     "LibraryFloorWarning",
     "LowAcceptanceWarning",
     "ModelFileError",
@@ -46,6 +47,22 @@ class LowAcceptanceWarning(UserWarning):
     --------
     >>> from sklspec.exceptions import LowAcceptanceWarning
     >>> issubclass(LowAcceptanceWarning, UserWarning)
+    True
+    """
+
+
+class CollapsedGenerationWarning(UserWarning):
+    """Generated spectra vary far less than the real ones: the generator has collapsed.
+
+    A VAE that has not learnt the training spectra (too few epochs, too
+    strong a KL weight) decodes nearly the same spectrum wherever it is
+    sampled; a model trained on such spectra learns the mean. The warning
+    names the measured spread and the fixes.
+
+    Examples
+    --------
+    >>> from sklspec.exceptions import CollapsedGenerationWarning
+    >>> issubclass(CollapsedGenerationWarning, UserWarning)
     True
     """
 

@@ -5,6 +5,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, clone
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error
@@ -16,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from sklspec.augmentation import AugmentedRegressor, VAEAugmenter, reference_regressor
 from sklspec.datasets import make_absorption_mixtures
-from sklspec.exceptions import LowAcceptanceWarning
+from sklspec.exceptions import CollapsedGenerationWarning, LowAcceptanceWarning
 from sklspec.papers import compare_augmentation, plot_augmentation_comparison
 from sklspec.vae import VAEEncoder
 
@@ -76,7 +77,9 @@ def test_conditional_augmenter_trains_a_usable_conditional_vae(data):
     from sklspec.vae import ConditionalVAE
 
     X, y = data
-    augmenter = VAEAugmenter(TINY_VAE, conditional=True, random_state=0).fit(X, y)
+    augmenter = VAEAugmenter(
+        TINY_VAE, conditional=True, label_tolerance=None, random_state=0
+    ).fit(X, y)
     vae = augmenter.vae_
     assert isinstance(vae, ConditionalVAE) and vae.n_conditions_ == 8
     # Before: these three crashed with a torch shape error.
@@ -109,14 +112,21 @@ def test_aggregate_posterior_stays_nearer_the_data_than_uniform_sampling(ridge_a
 
 def test_conditional_generates_spectra_for_the_given_targets(data):
     X, y = data
-    augmenter = VAEAugmenter(
-        TINY_VAE.set_params(max_epochs=60), conditional=True, random_state=0
-    ).fit(X, y)
-    TINY_VAE.set_params(max_epochs=20)
+    vae = clone(TINY_VAE).set_params(max_epochs=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a well-trained VAE passes the gate silently
+        augmenter = VAEAugmenter(vae, conditional=True, labeler=Ridge(1e-3), random_state=0)
+        augmenter.fit(X, y)
     conditions = y[np.random.default_rng(1).permutation(240)[:100]]
     X_new, y_new = augmenter.sample(y=conditions)
-    np.testing.assert_array_equal(y_new, conditions)
-    assert augmenter.acceptance_rate_ == 1.0
+    # Rejected draws were redrawn: (nearly) every requested target vector has its spectrum.
+    kept = [np.flatnonzero((conditions == row).all(axis=1))[0] for row in y_new]
+    assert len(kept) >= 95 and kept == sorted(kept)
+    conditions = conditions[kept]
+    assert augmenter.acceptance_rate_ > 0.9
+    assert augmenter.spread_ratio_ > 0.8
+    # The colouring ions (Cu2+, Fe3+, Ni2+) are read back from what the VAE generated.
+    assert np.all(augmenter.label_agreement_[[1, 3, 4]] > 0.95)
     # A calibration fitted on the real spectra reads the requested targets
     # back from the generated ones.
     calibration = Ridge(1e-3).fit(X, y)
@@ -225,7 +235,8 @@ def test_augmented_regressor_in_grid_search(data):
     X, y = data
     search = GridSearchCV(
         make_pipeline(
-            MinMaxScaler(), AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge()))
+            MinMaxScaler(),
+            AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge()), amounts=None),
         ),
         {"augmentedregressor__augmenter__sampling": ["normal", "aggregate"]},
         scoring="neg_mean_absolute_error",
@@ -240,7 +251,8 @@ def test_augmented_regressor_in_grid_search(data):
 def test_augmented_regressor_default_is_the_papers_reference(data):
     X, y = data
     model = AugmentedRegressor(
-        augmenter=VAEAugmenter(TINY_VAE, labeler=Ridge(), n_samples=20, random_state=0)
+        augmenter=VAEAugmenter(TINY_VAE, labeler=Ridge(), n_samples=20, random_state=0),
+        amounts=None,
     ).fit(X[:60, ::4], y[:60, 0])  # every fourth channel: a faster default fit
     assert model.regressor_.regressor_.estimator.estimator.hidden_layer_sizes == (64, 16)
     assert model.predict(X[:4, ::4]).shape == (4,)
@@ -258,7 +270,7 @@ def test_bad_input(data):
         augmenter.fit_resample(X, y_nan)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         augmenter.fit_resample(X, y[:-5])
-    for n in (0, -3):
+    for n in (-3,):
         with pytest.raises(ValueError, match="n_samples"):
             VAEAugmenter(TINY_VAE, n_samples=n).fit_resample(X, y)
     with pytest.raises(ValueError, match="at least 2 samples"):
@@ -341,7 +353,9 @@ def test_compare_labels_with_the_reference_trained_on_e(data):
 
 def test_augmented_regressor_round_trip_and_bad_input(tmp_path, data):
     X, y = data
-    model = AugmentedRegressor(Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=0))
+    model = AugmentedRegressor(
+        Ridge(), VAEAugmenter(TINY_VAE, labeler=Ridge(), random_state=0), amounts=None
+    )
     predictions = model.fit(X, y).predict(X[:10])
     joblib.dump(model, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
@@ -450,7 +464,12 @@ def test_reference_regressor_rejects_a_bad_cv():
 def test_interpolation_draws_between_latent_neighbours(data):
     X, y = data
     augmenter = VAEAugmenter(
-        TINY_VAE, sampling="interpolate", conditional=True, n_samples=200, random_state=0
+        TINY_VAE,
+        sampling="interpolate",
+        conditional=True,
+        label_tolerance=None,
+        n_samples=200,
+        random_state=0,
     ).fit(X[:120], y[:120])
     mean = augmenter._posterior[0]
     Z, Y = augmenter._draw_latent(500, np.random.RandomState(0))
@@ -486,3 +505,171 @@ def test_same_seed_same_table_with_the_reference_model_and_interpolation(data):
     ]  # fmt: skip
     np.testing.assert_array_equal(*runs)
     assert len(runs[0]) == 2 * 5  # mean, E, PLS:E, E+VAE(interp), PLS:E+VAE(interp)
+
+
+@pytest.mark.parametrize("epochs", [1, 5])
+def test_the_gate_catches_an_under_trained_conditional_vae(data, epochs):
+    X, y = data
+    vae = clone(TINY_VAE).set_params(max_epochs=epochs)
+    augmenter = VAEAugmenter(vae, conditional=True, labeler=Ridge(1e-3), random_state=0)
+    with pytest.warns(LowAcceptanceWarning, match="agreed with the targets they were generated"):
+        X_aug, _ = augmenter.fit_resample(X, y)
+    # Its spectra ignore the targets: nearly every draw is rejected.
+    assert augmenter.acceptance_rate_ < 0.05
+    assert len(X_aug) - len(X) < len(X)
+    assert np.median(augmenter.label_agreement_) < 0.3
+
+
+def test_a_collapsed_generator_is_named(data):
+    X, y = data
+    # Three epochs at a small learning rate: the decoder has barely left its start.
+    vae = clone(TINY_VAE).set_params(max_epochs=3, lr=1e-3)
+    augmenter = VAEAugmenter(vae, conditional=True, label_tolerance=None, random_state=0)
+    with pytest.warns(CollapsedGenerationWarning, match=r"vary 0\.3\d times as much .*\(beta\)"):
+        augmenter.fit(X, y)
+    assert augmenter.acceptance_rate_ == 1.0  # without the labelling filter, all kept
+    unconditional = VAEAugmenter(vae, labeler=Ridge(1e-3), target_range=None, random_state=0)
+    with pytest.warns(CollapsedGenerationWarning, match=r"vary 0\.2\d times"):
+        unconditional.fit(X, y)
+    # The VAE of the conditional test, trained 60 epochs, passes (spread 0.9 and more).
+
+
+def test_no_augmentation_trains_nothing(data):
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, n_samples=0, random_state=0)
+    X_aug, y_aug = augmenter.fit_resample(X, y)
+    np.testing.assert_array_equal(X_aug, X)
+    np.testing.assert_array_equal(y_aug, y)
+    assert augmenter.vae_ is None and augmenter.n_generated_ == 0
+    with pytest.raises(ValueError, match="fitted with n_samples=0"):
+        augmenter.sample(5)
+
+
+# ------------------------------------------- the amount of augmentation, by CV
+
+
+class _Oracle(BaseEstimator):
+    """Adds spectra of new samples, labelled truly: augmentation that must help."""
+
+    def __init__(self, weights=None, n_samples=None, marker=0.0, random_state=None):
+        self.weights = weights
+        self.n_samples = n_samples
+        self.marker = marker
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        rng = np.random.default_rng(0)
+        n = len(X) if self.n_samples is None else self.n_samples
+        X_new = rng.normal(size=(n, X.shape[1]))
+        X_new[:, -1] = self.marker  # marks the synthetic rows
+        return np.r_[X, X_new], np.r_[y, X_new[:, :-1] @ self.weights]
+
+
+class _Junk(_Oracle):
+    """Adds spectra with random targets: augmentation that must hurt."""
+
+    def fit_resample(self, X, y):
+        X_all, y_all = super().fit_resample(X, y)
+        y_all[len(X) :] = np.random.default_rng(1).normal(0, 10, size=len(X_all) - len(X))
+        return X_all, y_all
+
+
+def _linear_data(n=30, seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(size=20)
+    X = rng.normal(size=(n, 21))
+    X[:, -1] = 0.0
+    return X, X[:, :-1] @ weights + rng.normal(0, 0.1, n), weights
+
+
+def test_augmentation_is_chosen_when_it_helps_and_left_out_when_it_hurts():
+    X, y, weights = _linear_data()
+    helpful = AugmentedRegressor(Ridge(1e-6), _Oracle(weights), cv=3, random_state=0).fit(X, y)
+    assert (helpful.best_strategy_, helpful.best_amount_) == ("augmenter", 1.0)
+    harmful = AugmentedRegressor(Ridge(1e-6), _Junk(weights), cv=3, random_state=0).fit(X, y)
+    assert (harmful.best_strategy_, harmful.best_amount_) == ("none", 0.0)
+    assert harmful.augmenter_ is None
+    np.testing.assert_array_equal(harmful.predict(X), Ridge(1e-6).fit(X, y).predict(X))
+    scores = harmful.cv_results_["mean_test_score"]
+    assert list(harmful.cv_results_["strategy"]) == ["none", "augmenter"]
+    assert scores[0] > 10 * scores[1]  # negated MAEs: junk labels cost far more
+    assert harmful.cv_results_["split2_test_score"].shape == (2,)
+
+
+def test_strategies_and_amounts_are_chosen_together():
+    X, y, weights = _linear_data()
+    model = AugmentedRegressor(
+        Ridge(1e-6),
+        {"junk": _Junk(weights), "oracle": _Oracle(weights)},
+        amounts=(0, 0.5, 2),
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert list(model.cv_results_["strategy"]) == ["none", "junk", "junk", "oracle", "oracle"]
+    assert list(model.cv_results_["amount"]) == [0, 0.5, 2, 0.5, 2]
+    assert (model.best_strategy_, model.best_amount_) == ("oracle", 2.0)
+    assert len(model.augmenter_.fit_resample(X, y)[0]) == 3 * len(X)
+
+
+def test_synthetic_spectra_never_reach_a_validation_fold():
+    X, y, weights = _linear_data()
+    seen = []
+
+    def scorer(estimator, X_val, y_val):
+        seen.append(X_val[:, -1].copy())
+        return -mean_absolute_error(y_val, estimator.predict(X_val))
+
+    AugmentedRegressor(
+        Ridge(), _Oracle(weights, marker=999.0), scoring=scorer, cv=3, random_state=0
+    ).fit(X, y)
+    assert len(seen) == 2 * 3
+    assert all(np.all(column == 0.0) for column in seen)  # real rows only
+
+
+def test_no_choice_augments_as_told_and_bad_choices_are_refused():
+    X, y, weights = _linear_data()
+    model = AugmentedRegressor(Ridge(), _Junk(weights, n_samples=5), amounts=None).fit(X, y)
+    assert model.best_strategy_ is None and model.cv_results_ is None
+    with pytest.raises(ValueError, match="'amounts' parameter .* non-negative"):
+        AugmentedRegressor(Ridge(), _Oracle(weights), amounts=(-1, 1)).fit(X, y)
+    with pytest.raises(ValueError, match="amounts=None asks for no choice"):
+        AugmentedRegressor(Ridge(), {"a": _Oracle(weights)}, amounts=None).fit(X, y)
+
+    class NoAmount(BaseEstimator):
+        def fit_resample(self, X, y):
+            return X, y
+
+    with pytest.raises(TypeError, match="NoAmount has no n_samples; pass amounts=None"):
+        AugmentedRegressor(Ridge(), NoAmount()).fit(X, y)
+    with pytest.raises(ValueError, match="needs at least 5 samples .* n_samples = 4"):
+        AugmentedRegressor(Ridge(), _Oracle(weights)).fit(X[:4], y[:4])
+
+
+def test_the_imbalanced_learn_route_can_choose_no_augmentation(data):
+    from imblearn.pipeline import Pipeline
+
+    X, y = data
+    pipeline = Pipeline(
+        [("augment", VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), random_state=0)),
+         ("model", Ridge(1e-3))]
+    )  # fmt: skip
+    search = GridSearchCV(pipeline, {"augment__n_samples": [0, 60]}, cv=2)
+    search.fit(X[:120], y[:120, 1])
+    assert list(search.cv_results_["param_augment__n_samples"]) == [0, 60]
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_the_chosen_augmentation_round_trips_in_the_safe_format(tmp_path, data):
+    from sklspec.io import load, save
+
+    X, y = data
+    augmenter = VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), n_samples=40, random_state=0)
+    model = AugmentedRegressor(Ridge(), augmenter, amounts=(0, 1), cv=2, random_state=0)
+    model.fit(X[:80], y[:80, 1])
+    save(model, tmp_path / "model.sklspec")
+    loaded = load(tmp_path / "model.sklspec")
+    np.testing.assert_array_equal(loaded.predict(X[80:90]), model.predict(X[80:90]))
+    assert loaded.best_strategy_ == model.best_strategy_
+    np.testing.assert_array_equal(
+        loaded.cv_results_["mean_test_score"], model.cv_results_["mean_test_score"]
+    )

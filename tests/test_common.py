@@ -63,7 +63,7 @@ _TINY_AUGMENTER = dict(
 )
 CHECK_PARAMS["VAEAugmenter"] = _TINY_AUGMENTER
 CHECK_PARAMS["AugmentedRegressor"] = dict(
-    regressor=Ridge(), augmenter=VAEAugmenter(**_TINY_AUGMENTER)
+    regressor=Ridge(), augmenter=VAEAugmenter(**_TINY_AUGMENTER), amounts=None
 )
 
 
@@ -92,6 +92,9 @@ def _instances():
             yield cls(FrozenEstimator(_fitted_tiny_vae(latent_dim=2)))
         else:
             yield cls(**CHECK_PARAMS.get(name, {}))
+        if name == "AugmentedRegressor":
+            # Choosing the amount by inner cross-validation is a second fit path.
+            yield cls(**{**CHECK_PARAMS[name], "amounts": (0, 1), "cv": 2, "random_state": 0})
         if name == "LatentTransferRegressor":
             # Fine-tuning through the frozen decoder is a second training path.
             yield cls(**CHECK_PARAMS[name], objective="spectra")

@@ -157,7 +157,7 @@ def test_ctrl_c_stops_augmentation_fits(data, ctrl_c_in_second_epoch):
     with pytest.raises(KeyboardInterrupt):
         augmenter.fit_resample(X, y)
     ctrl_c_in_second_epoch.clear()
-    regressor = AugmentedRegressor(Ridge(), augmenter)
+    regressor = AugmentedRegressor(Ridge(), augmenter, amounts=None)
     with pytest.raises(KeyboardInterrupt):
         regressor.fit(X, y)
     for estimator in (augmenter, regressor):
@@ -182,7 +182,7 @@ def test_ctrl_c_in_a_scikit_learn_labeler_stops_the_augmenter(data, monkeypatch)
     )
     augmenter = VAEAugmenter(VAEEncoder((16,), 2, **TINY), labeler=labeler, random_state=0)
     with pytest.raises(KeyboardInterrupt):
-        AugmentedRegressor(Ridge(), augmenter).fit(X, y)
+        AugmentedRegressor(Ridge(), augmenter, amounts=None).fit(X, y)
     with pytest.raises(KeyboardInterrupt):
         augmenter.fit(X, y)
     with pytest.raises(NotFittedError):

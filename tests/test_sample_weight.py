@@ -207,7 +207,7 @@ def test_weights_for_a_mapper_that_takes_none_are_refused():
     with pytest.raises(TypeError, match="mapper NoWeights.fit takes no sample_weight"):
         model.fit(X, Y, sample_weight=weights)
     with pytest.raises(TypeError, match="regressor NoWeights.fit takes no sample_weight"):
-        AugmentedRegressor(NoWeights(), _augmenter()).fit(X, Y, sample_weight=weights)
+        AugmentedRegressor(NoWeights(), _augmenter(), amounts=None).fit(X, Y, sample_weight=weights)
 
 
 def test_other_metadata_needs_routing():
@@ -223,7 +223,7 @@ def _augmenter():
 def test_augmented_regressor_gives_synthetic_samples_the_mean_weight():
     X, Y, weights = _pairs()
     registry = Registry()
-    model = AugmentedRegressor(ConsumingRegressor(registry), _augmenter())
+    model = AugmentedRegressor(ConsumingRegressor(registry), _augmenter(), amounts=None)
     model.fit(X, Y, sample_weight=weights)
     n_new = len(model.augmenter_.fit_resample(X, Y)[0]) - len(X)
     assert n_new > 0
@@ -285,14 +285,16 @@ def test_unrequested_weights_are_an_error_naming_the_sub_estimator(routing):
     with pytest.raises(UnsetMetadataPassedError, match="SpectralMLPRegressor.fit"):
         LatentTransferRegressor(vae, _full_batch_mlp()).fit(X, Y, sample_weight=weights)
     with pytest.raises(UnsetMetadataPassedError, match="Ridge.fit"):
-        AugmentedRegressor(Ridge(), _augmenter()).fit(X, Y, sample_weight=weights)
+        AugmentedRegressor(Ridge(), _augmenter(), amounts=None).fit(X, Y, sample_weight=weights)
 
 
 def test_augmented_regressor_refuses_per_sample_metadata_it_cannot_extend(routing):
     X, Y, _ = _pairs()
     regressor = ConsumingRegressor().set_fit_request(metadata=True)
     with pytest.raises(ValueError, match="metadata has a value per training sample"):
-        AugmentedRegressor(regressor, _augmenter()).fit(X, Y, metadata=np.arange(len(X)))
+        AugmentedRegressor(regressor, _augmenter(), amounts=None).fit(
+            X, Y, metadata=np.arange(len(X))
+        )
 
 
 def test_augmented_rows_must_come_after_the_training_rows():
@@ -302,7 +304,7 @@ def test_augmented_rows_must_come_after_the_training_rows():
 
     X, Y, weights = _pairs()
     with pytest.raises(ValueError, match="does not return the training samples first"):
-        AugmentedRegressor(Ridge(), Shuffling()).fit(X, Y, sample_weight=weights)
+        AugmentedRegressor(Ridge(), Shuffling(), amounts=None).fit(X, Y, sample_weight=weights)
 
 
 # ------------------------------------------------------------- the comparisons

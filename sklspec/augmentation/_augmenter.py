@@ -7,13 +7,15 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklspec.base import DocLinkMixin
-from sklspec.exceptions import LowAcceptanceWarning
+from sklspec.exceptions import CollapsedGenerationWarning, LowAcceptanceWarning
 from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from, seed_random_states
 from sklspec.utils._sklearn_compat import (
@@ -29,6 +31,61 @@ from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
 # Latent neighbours a training spectrum is interpolated towards (SMOTE's default k).
 _N_NEIGHBORS = 5
+
+
+class _Generated:
+    """A generated set: spectra, targets, spectra drawn, acceptance, label agreement."""
+
+    def __init__(self, X, y, n_drawn, acceptance, agreement):
+        self.X, self.y, self.n_drawn = X, y, n_drawn
+        self.acceptance, self.agreement = float(acceptance), agreement
+
+
+def _reading_error(labeler, X, Y, seed):
+    """Per target, the fitted labeler's cross-validated RMSE on the real spectra ``X``, ``Y``."""
+    searches = getattr(getattr(labeler, "regressor_", None), "estimators_", None)
+    scale = getattr(getattr(labeler, "transformer_", None), "scale_", None)
+    if (
+        searches
+        and scale is not None
+        and all(getattr(search, "scoring", None) == "neg_mean_squared_error" for search in searches)
+    ):
+        # reference_regressor: each target's search scored standardized MSE out of fold.
+        return np.sqrt([-search.best_score_ for search in searches]) * scale
+    if isinstance(labeler, FrozenEstimator):
+        predicted = labeler.predict(X)
+    else:
+        folds = KFold(min(3, len(X)), shuffle=True, random_state=seed)
+        predicted = cross_val_predict(clone(labeler), X, Y, cv=folds)
+    residual = np.asarray(predicted).reshape(Y.shape) - Y
+    return np.sqrt(np.mean(residual**2, axis=0))
+
+
+def _nonzero(scale):
+    """Per-target standard deviations, with 1 where a target never varies."""
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _spread_ratio(X_new, real_spread):
+    """Median over varying channels of the generated spectra's spread over the real ones'."""
+    varying = real_spread > 0
+    if len(X_new) < 2 or not varying.any():
+        return np.nan
+    return float(np.median(X_new[:, varying].std(axis=0) / real_spread[varying]))
+
+
+def _agreement(readings):
+    """Per target, the correlation of the conditions with the labeler's reading; or None."""
+    if not readings:
+        return None
+    conditions = np.concatenate([c for c, _ in readings])
+    read = np.concatenate([r for _, r in readings])
+    if len(conditions) < 2:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.array(
+            [np.corrcoef(conditions[:, j], read[:, j])[0, 1] for j in range(read.shape[1])]
+        )
 
 
 #: L2 penalties ``reference_regressor`` chooses from, per target, by cross-validation.
@@ -202,7 +259,18 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
     With ``conditional=True`` the paper's conditional VAE (3.4.3) is
     trained instead: its decoder receives the targets too, so spectra are
     generated *for* target vectors (drawn from the training set, or given
-    to :meth:`sample`) and need no labelling or rejection.
+    to :meth:`sample`). The paper takes them as they come; here the
+    reference labeler reads each one's targets back, and spectra whose
+    targets disagree with what they were generated for by more than
+    ``label_tolerance`` standard deviations are rejected (a conditional VAE
+    trained too little decodes nearly the same spectrum for every target).
+
+    Every generated set is checked for collapse: when the generated
+    spectra's spread per channel is below ``min_spread`` times the real
+    spectra's, a :class:`~sklspec.exceptions.CollapsedGenerationWarning`
+    names the fix. ``n_samples=0`` switches augmentation off (``fit`` then
+    trains nothing), so that a search can weigh "no augmentation" against
+    the rest (see :class:`AugmentedRegressor`).
 
     ``fit`` trains the models and generates the synthetic set once, which
     measures the acceptance rate; ``sample`` draws more. A sampler in
@@ -250,11 +318,12 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         were generated for.
     n_samples : int or None, default=None
         Synthetic spectra to add; None doubles the training set (as many as
-        the real ones), as in the paper.
+        the real ones), as in the paper; 0 adds none (nothing is trained).
     labeler : regressor or None, default=None
-        Labels the generated spectra (unconditional mode); cloned and
-        fitted on the real data with a 2-D ``y``. None means
-        :func:`reference_regressor`, the paper's one MLP per target.
+        Labels the generated spectra (and, with ``conditional=True`` and a
+        ``label_tolerance``, checks them); cloned and fitted on the real
+        data with a 2-D ``y``. None means :func:`reference_regressor`, the
+        paper's one MLP per target.
     clip : "observed", (float, float) or None, default="observed"
         Range the generated spectra are clipped to: ``"observed"`` clips each
         channel to its range in the training spectra (for spectra min-max
@@ -264,6 +333,25 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         Plausible predicted targets: ``"zero_to_max"`` is the paper's [0,
         highest observed] per target; ``"observed"`` the observed [min, max];
         None accepts every generated spectrum. Unused when ``conditional``.
+    label_tolerance : float > 0 or None, default=3.0
+        With ``conditional=True``: reject a generated spectrum when the
+        labeler's reading of any of its targets differs from the target it
+        was generated for by more than this many times the labeler's own
+        error on that target: its cross-validated root mean squared error
+        on the real training spectra (from the searches of
+        :func:`reference_regressor`, else 3-fold ``cross_val_predict``; for
+        a ``FrozenEstimator``, its error on the training spectra), at least
+        a tenth of the target's standard deviation. A target the spectra
+        hardly show, which the labeler reads no better than the mean, thus
+        rejects little; one it reads well holds the generated spectra to it.
+        Rejected draws are replaced, and ``acceptance_rate_`` counts them.
+        None keeps every conditional draw (the paper's way). Unused without
+        ``conditional``, where the labeler gives the targets.
+    min_spread : float >= 0 or None, default=0.5
+        Warn (:class:`~sklspec.exceptions.CollapsedGenerationWarning`) when
+        the spectra generated in ``fit`` vary, per channel (the median over
+        channels of their standard deviation), less than this fraction of
+        the training spectra's variation. None skips the check.
     max_rounds : int, default=20
         Rounds of drawing before giving up on reaching ``n_samples``.
     min_acceptance : float, default=0.2
@@ -278,12 +366,26 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
     vae_ : VAEEncoder or ConditionalVAE
         The trained VAE.
     labeler_ : regressor or None
-        The fitted labeler (None when ``conditional``).
+        The fitted labeler (None when ``conditional`` without
+        ``label_tolerance``, or with ``n_samples=0``).
     acceptance_rate_ : float
         Fraction of the spectra generated in ``fit`` (the synthetic set that
-        :meth:`fit_resample` returns) that were kept.
+        :meth:`fit_resample` returns) that were kept; NaN with
+        ``n_samples=0``.
     n_generated_ : int
         Spectra decoded in ``fit``, kept or not.
+    spread_ratio_ : float
+        Median over channels of the standard deviation of the spectra kept
+        in ``fit``, divided by that of the training spectra (channels that
+        never vary left out): near 1 when the generated spectra vary as the
+        real ones do, near 0 when the generator has collapsed. NaN with
+        fewer than 2 kept spectra.
+    label_agreement_ : ndarray of shape (n_targets,) or None
+        With ``conditional=True`` and a labeler: per target, the correlation
+        between the targets the spectra of ``fit`` were generated for and
+        the labeler's reading of them (before rejection): near 1 when the
+        VAE encodes the targets, near 0 when it ignores them. None
+        otherwise.
     X_min_, X_max_ : ndarray of shape (``n_features_in_``,)
         Per-channel range of the training spectra.
     y_min_, y_max_ : ndarray of shape (n_targets,)
@@ -301,25 +403,40 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
 
     Examples
     --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.preprocessing import MinMaxScaler
     >>> from sklspec.augmentation import VAEAugmenter
     >>> from sklspec.datasets import make_absorption_mixtures
     >>> from sklspec.vae import VAEEncoder
     >>> X, y = make_absorption_mixtures(200, return_X_y=True, random_state=0)
-    >>> vae = VAEEncoder((32,), latent_dim=4, max_epochs=20, device="cpu")
-    >>> augmenter = VAEAugmenter(vae, sampling="uniform", conditional=True, random_state=0)
+    >>> X = MinMaxScaler().fit_transform(X)  # the paper's scaling
+    >>> vae = VAEEncoder((32,), latent_dim=4, lr=1e-2, max_epochs=60, batch_size=32,
+    ...                  device="cpu")
+    >>> augmenter = VAEAugmenter(vae, conditional=True, labeler=Ridge(1e-3), random_state=0)
     >>> X_aug, y_aug = augmenter.fit_resample(X, y)
     >>> X_aug.shape, y_aug.shape
     ((400, 911), (400, 8))
+
+    The quality gate's figures: nearly every draw agreed with its targets,
+    the generated spectra vary as the real ones do, and the labeler reads
+    back the ions that colour the solution (Cu2+, Fe3+, Ni2+) exactly:
+
+    >>> round(augmenter.acceptance_rate_, 2), round(augmenter.spread_ratio_, 2)
+    (0.99, 0.98)
+    >>> augmenter.label_agreement_.round(1)[[1, 3, 4]]
+    array([1., 1., 1.])
     """
 
     _parameter_constraints: dict = {
         "vae": [VAEEncoder, ConditionalVAE, None],
         "sampling": [StrOptions({"normal", "uniform", "aggregate", "interpolate"})],
         "conditional": ["boolean"],
-        "n_samples": [Interval(Integral, 1, None, closed="left"), None],
+        "n_samples": [Interval(Integral, 0, None, closed="left"), None],
         "labeler": [HasMethods(["fit", "predict"]), None],
         "clip": [StrOptions({"observed"}), "array-like", None],
         "target_range": [StrOptions({"zero_to_max", "observed"}), None],
+        "label_tolerance": [Interval(Real, 0, None, closed="neither"), None],
+        "min_spread": [Interval(Real, 0, None, closed="left"), None],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "min_acceptance": [Interval(Real, 0, 1, closed="both")],
         "random_state": ["random_state"],
@@ -335,6 +452,8 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         labeler: EstimatorLike | None = None,
         clip: str = "observed",
         target_range: str | tuple[float, float] = "zero_to_max",
+        label_tolerance: float | None = 3.0,
+        min_spread: float | None = 0.5,
         max_rounds: int = 20,
         min_acceptance: float = 0.2,
         random_state: RandomStateLike = None,
@@ -346,6 +465,8 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         self.labeler = labeler
         self.clip = clip
         self.target_range = target_range
+        self.label_tolerance = label_tolerance
+        self.min_spread = min_spread
         self.max_rounds = max_rounds
         self.min_acceptance = min_acceptance
         self.random_state = random_state
@@ -374,11 +495,17 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
         template = VAEEncoder(**PRESETS["mushchina2025"]) if self.vae is None else self.vae
         if self.conditional:
             params = {**template.get_params(), "random_state": vae_seed}
-            vae, labeler = ConditionalVAE(**params).fit(X, Y), None
+            vae = ConditionalVAE(**params).fit(X, Y)
         else:
             vae = clone(template).set_params(random_state=vae_seed).fit(X)
+        labeler = None
+        if not self.conditional or self.label_tolerance is not None:
             labeler = reference_regressor() if self.labeler is None else clone(self.labeler)
             labeler = seed_random_states(labeler, labeler_seed).fit(X, Y)
+        reading_error = None
+        if self.conditional and labeler is not None:
+            floor = 0.1 * _nonzero(Y.std(axis=0))
+            reading_error = np.maximum(_reading_error(labeler, X, Y, labeler_seed), floor)
         # The aggregate posterior is the mixture of every training spectrum's
         # Gaussian; kept whatever the sampling, which set_params may change.
         posterior = vae.posterior(X)
@@ -396,6 +523,8 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
             "X_max_": X.max(axis=0),
             "y_min_": Y.min(axis=0),
             "y_max_": Y.max(axis=0),
+            "_reading_error": reading_error,
+            "_X_spread": X.std(axis=0),
             "_posterior": posterior,
             "_y_train": Y,
             "_sample_seed": sample_seed,
@@ -454,12 +583,37 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
     def _fit_resample(self, X, y):
         """Train, generate the default synthetic set, and set the fitted attributes."""
         Y = y.reshape(len(y), -1)
+        if self.n_samples == 0:
+            # No augmentation: nothing to train, nothing to add.
+            vars(self).update(
+                vae_=None,
+                labeler_=None,
+                n_generated_=0,
+                acceptance_rate_=np.nan,
+                spread_ratio_=np.nan,
+                label_agreement_=None,
+                _y_ndim=y.ndim,
+            )
+            return X[:0].astype(np.float64), y[:0].astype(np.float64)
         fitted = self._fit(X, Y)
         vars(self).update(fitted, _y_ndim=y.ndim)
         n_samples = len(X) if self.n_samples is None else self.n_samples
-        X_new, y_new, self.n_generated_, self.acceptance_rate_ = self._generate(
-            n_samples, None, check_random_state(self._sample_seed)
-        )
+        generated = self._generate(n_samples, None, check_random_state(self._sample_seed))
+        X_new, y_new = generated.X, generated.y
+        self.n_generated_, self.acceptance_rate_ = generated.n_drawn, generated.acceptance
+        self.label_agreement_ = generated.agreement
+        self.spread_ratio_ = _spread_ratio(X_new, self._X_spread)
+        if self.min_spread is not None and self.spread_ratio_ < self.min_spread:
+            warnings.warn(
+                f"The generated spectra vary {self.spread_ratio_:.2f} times as much as the "
+                f"real ones (median over channels; min_spread={self.min_spread}): the "
+                f"{'conditional ' if self.conditional else ''}VAE decodes nearly the same "
+                "spectrum wherever it is sampled, and a model trained on them learns little. "
+                "Train it longer (max_epochs, patience), lower its KL weight (beta), or try "
+                "another sampling.",
+                CollapsedGenerationWarning,
+                stacklevel=4,
+            )
         return X_new, y_new
 
     # ------------------------------------------------------------ sampling
@@ -524,6 +678,11 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
             Their targets, shaped like the training ``y``.
         """
         check_is_fitted(self)
+        if self.vae_ is None:
+            raise ValueError(
+                "This augmenter was fitted with n_samples=0, which trains no VAE; refit it "
+                "with n_samples > 0 (or None) to generate spectra."
+            )
         rng = check_random_state(self._sample_seed if random_state is None else random_state)
         if y is not None:
             if not self.conditional:
@@ -542,64 +701,127 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
             n_samples = len(self._y_train) if n_samples is None else n_samples
             n_samples = check_positive_int(n_samples, "n_samples")
             conditions = None
-        X_new, y_new, _, _ = self._generate(n_samples, conditions, rng)
-        return X_new, y_new
+        generated = self._generate(n_samples, conditions, rng)
+        return generated.X, generated.y
 
     def _generate(self, n, conditions, rng):
-        """``n`` synthetic samples, with the number generated and the acceptance rate."""
-        if self.conditional:
-            X_new, Y_new = self._sample_conditional(n, conditions, rng)
-            n_drawn, rate = n, 1.0
+        """``n`` synthetic samples (fewer if too few pass), with how many were drawn."""
+        if conditions is not None:
+            generated = self._sample_for(conditions, rng)
         else:
-            X_new, Y_new, n_drawn, rate = self._sample_labelled(n, rng)
-        return X_new, (Y_new.ravel() if self._y_ndim == 1 else Y_new), n_drawn, rate
+            generated = self._sample_drawn(n, rng)
+        Y = generated.y
+        generated.y = Y.ravel() if self._y_ndim == 1 else Y
+        return generated
 
-    def _sample_conditional(self, n, conditions, rng):
-        Z, drawn_targets = self._draw_latent(n, rng)
-        if conditions is None:
-            # The paper generates for target vectors of the training set; the
-            # aggregate posterior and interpolation bring their own targets.
-            if drawn_targets is None:
-                drawn_targets = self._y_train[rng.randint(len(self._y_train), size=n)]
-            conditions = drawn_targets
-        X_new = self.vae_.inverse_transform(Z.astype(np.float32), conditions)
-        return self._clip(X_new.astype(np.float64)), conditions.astype(np.float64)
+    def _decode(self, Z, conditions):
+        Z = Z.astype(np.float32)
+        X = self.vae_.inverse_transform(Z) if conditions is None else (
+            self.vae_.inverse_transform(Z, conditions)
+        )
+        return self._clip(X.astype(np.float64))
 
-    def _sample_labelled(self, n, rng):
-        kept_X, kept_Y, n_kept, n_drawn = [], [], 0, 0
+    def _check_draws(self, Z, conditions):
+        """Decode ``Z``; the spectra, their targets, which pass, and the labeler's reading."""
+        if not self.conditional:
+            X_new = self._decode(Z, None)
+            Y_new = self.labeler_.predict(X_new).reshape(len(Z), -1)
+            return X_new, Y_new, self._plausible(Y_new), None
+        conditions = conditions.astype(np.float64)
+        X_new = self._decode(Z, conditions)
+        if self.labeler_ is None:
+            return X_new, conditions, np.ones(len(Z), dtype=bool), None
+        read = self.labeler_.predict(X_new).reshape(len(Z), -1)
+        off = np.abs(read - conditions) / self._reading_error
+        return X_new, conditions, np.all(off <= self.label_tolerance, axis=1), read
+
+    def _conditions_for(self, n, drawn_targets, rng):
+        # The paper generates for target vectors of the training set; the
+        # aggregate posterior and interpolation bring their own targets.
+        if drawn_targets is not None:
+            return drawn_targets
+        return self._y_train[rng.randint(len(self._y_train), size=n)]
+
+    def _sample_drawn(self, n, rng):
+        kept_X, kept_Y, n_kept, n_drawn, readings = [], [], 0, 0, []
         for _ in range(self.max_rounds):
             # Draw for what is missing, scaled up by the acceptance seen so far.
             rate = n_kept / n_drawn if n_drawn else 1.0
             n_draw = int(min(max((n - n_kept) / max(rate, 0.05), 64), 20 * n))
-            Z, _ = self._draw_latent(n_draw, rng)  # labelled by the labeler, not the draw
-            X_new = self._clip(self.vae_.inverse_transform(Z.astype(np.float32)).astype(np.float64))
-            Y_new = self.labeler_.predict(X_new).reshape(n_draw, -1)
-            keep = self._plausible(Y_new)
+            if self.conditional and self.labeler_ is None:
+                n_draw = n  # every draw is kept: draw no more than asked
+            Z, drawn_targets = self._draw_latent(n_draw, rng)
+            conditions = (
+                self._conditions_for(n_draw, drawn_targets, rng) if self.conditional else None
+            )
+            X_new, Y_new, keep, read = self._check_draws(Z, conditions)
+            if read is not None:
+                readings.append((conditions, read))
             kept_X.append(X_new[keep])
             kept_Y.append(Y_new[keep])
             n_kept += int(keep.sum())
             n_drawn += n_draw
             if n_kept >= n:
                 break
+        self._warn_acceptance(n, n_kept, n_drawn)
+        return _Generated(
+            np.concatenate(kept_X)[:n],
+            np.concatenate(kept_Y)[:n],
+            n_drawn,
+            n_kept / n_drawn,
+            _agreement(readings),
+        )
+
+    def _sample_for(self, conditions, rng):
+        """One spectrum per given target vector, redrawn where the reading disagrees."""
+        n = len(conditions)
+        X_out = np.empty((n, len(self.X_min_)))
+        done = np.zeros(n, dtype=bool)
+        n_drawn, readings = 0, []
+        for _ in range(self.max_rounds):
+            pending = np.flatnonzero(~done)
+            Z, _ = self._draw_latent(len(pending), rng)
+            X_new, _, keep, read = self._check_draws(Z, conditions[pending])
+            if read is not None:
+                readings.append((conditions[pending], read))
+            X_out[pending[keep]] = X_new[keep]
+            done[pending[keep]] = True
+            n_drawn += len(pending)
+            if done.all():
+                break
+        self._warn_acceptance(n, int(done.sum()), n_drawn)
+        return _Generated(
+            X_out[done], conditions[done], n_drawn, done.sum() / n_drawn, _agreement(readings)
+        )
+
+    def _warn_acceptance(self, n, n_kept, n_drawn):
         acceptance = n_kept / n_drawn
-        X_new, Y_new = np.concatenate(kept_X)[:n], np.concatenate(kept_Y)[:n]
+        what = (
+            "agreed with the targets they were generated for (label_tolerance="
+            f"{self.label_tolerance})"
+            if self.conditional
+            else "had targets in the plausible range"
+        )
+        fix = (
+            "train the VAE longer, lower its KL weight (beta), or raise label_tolerance"
+            if self.conditional
+            else "raise max_rounds, train the VAE longer or widen target_range"
+        )
         if n_kept < n:
             warnings.warn(
-                f"Only {n_kept} of the {n} requested spectra had targets in the plausible "
-                f"range after {self.max_rounds} rounds ({n_drawn} generated); returning "
-                "those. Raise max_rounds, train the VAE longer or widen target_range.",
+                f"Only {n_kept} of the {n} requested spectra {what} after {self.max_rounds} "
+                f"rounds ({n_drawn} generated); returning those. To keep more, {fix}.",
                 LowAcceptanceWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         elif acceptance < self.min_acceptance:
             warnings.warn(
-                f"Only {acceptance:.0%} of the generated spectra had targets in "
-                f"the plausible range (min_acceptance={self.min_acceptance}); the VAE may "
-                "generate implausible spectra.",
+                f"Only {acceptance:.0%} of the generated spectra {what} "
+                f"(min_acceptance={self.min_acceptance}); the VAE may generate implausible "
+                f"spectra: {fix}.",
                 LowAcceptanceWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-        return X_new, Y_new, n_drawn, acceptance
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
