@@ -45,9 +45,12 @@ def _public_callables():
             if inspect.isfunction(obj):
                 functions = [(f"{module_name}.{name}", obj)]
             elif inspect.isclass(obj) and not issubclass(obj, BaseException):
+                # Inherited from sklspec's private bases too (e.g. VAEEncoder.transform).
                 functions = [
                     (f"{module_name}.{name}.{attr}", value)
-                    for attr, value in vars(obj).items()
+                    for klass in obj.__mro__
+                    if klass.__module__.startswith("sklspec")
+                    for attr, value in vars(klass).items()
                     if inspect.isfunction(value) and (attr == "__init__" or attr[0] != "_")
                 ]
             else:

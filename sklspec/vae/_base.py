@@ -1,5 +1,6 @@
 """What the VAE and the conditional VAE share: training, the latent space, sampling."""
 
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,7 @@ from sklspec._neural import (
     with_sample_weight,
 )
 from sklspec.utils._sklearn_compat import Interval, StrOptions
+from sklspec.utils._typing import ArrayLike, RandomStateLike
 from sklspec.utils.validation import (
     check_positive_int,
     normalized_sample_weight,
@@ -86,27 +88,27 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
 
     def __init__(
         self,
-        hidden_layer_sizes=(256,),
-        latent_dim=16,
+        hidden_layer_sizes: int | Sequence[int] = (256,),
+        latent_dim: int = 16,
         *,
-        decoder_hidden_layer_sizes=None,
-        beta=1.0,
-        kl_schedule="constant",
-        kl_cycles=4,
-        kl_ratio=0.5,
-        activation="leaky_relu",
-        alpha=0.0,
-        lr=1e-3,
-        batch_size=128,
-        max_epochs=100,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=10,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        inference_batch_size=4096,
-    ):
+        decoder_hidden_layer_sizes: int | Sequence[int] | None = None,
+        beta: float = 1.0,
+        kl_schedule: str = "constant",
+        kl_cycles: int = 4,
+        kl_ratio: float = 0.5,
+        activation: str = "leaky_relu",
+        alpha: float = 0.0,
+        lr: float = 1e-3,
+        batch_size: int = 128,
+        max_epochs: int = 100,
+        early_stopping: bool = False,
+        validation_fraction: float | None = 0.1,
+        patience: int = 10,
+        device: str | torch.device = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+        inference_batch_size: int = 4096,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.latent_dim = latent_dim
         self.decoder_hidden_layer_sizes = decoder_hidden_layer_sizes
@@ -201,7 +203,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
         check_is_fitted(self)
         return validate_spectra(self, X, dtype=[np.float32, np.float64], reset=False)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Encode spectra to their latent means.
 
         Parameters
@@ -221,7 +223,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
         Z = self._forward(lambda b: module.encode(b)[0], X, self.latent_dim, np.float32)
         return Z.astype(X.dtype, copy=False)
 
-    def posterior(self, X):
+    def posterior(self, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation of each spectrum's latent Gaussian.
 
         The encoder's posterior ``N(mean, std**2)`` per spectrum; together,
@@ -248,7 +250,14 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEsti
         mean, logvar = np.split(both, 2, axis=1)
         return mean, np.exp(0.5 * logvar)
 
-    def sample_latent(self, n_samples=1, *, distribution="normal", X=None, random_state=None):
+    def sample_latent(
+        self,
+        n_samples: int = 1,
+        *,
+        distribution: str = "normal",
+        X: ArrayLike | None = None,
+        random_state: RandomStateLike = None,
+    ) -> np.ndarray:
         """Draw points of the latent space.
 
         Parameters
