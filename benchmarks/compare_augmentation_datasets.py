@@ -51,6 +51,9 @@ def main():
     parser.add_argument(
         "--n-jobs", type=int, default=2, help="parallel fits of the reference networks' L2 search"
     )
+    parser.add_argument(
+        "--choose", type=int, help="inner folds that choose a strategy per target (E+CV rows)"
+    )
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -85,13 +88,17 @@ def main():
     if args.learning_curve:
         result = augmentation_learning_curve(X, y, fractions=args.fractions, **common)
     else:
-        result = compare_augmentation(X, y, **common)
+        result = compare_augmentation(X, y, choose=args.choose, **common)
     print(f"\n{args.dataset}: {X.shape}, {time.perf_counter() - start:.0f} s")
     print(result.table.round(4).to_string())
     if "reference_params" in result and len(result.reference_params):
         chosen = result.reference_params.groupby("target", sort=False)["alpha"]
         print("L2 chosen on E per target (counts over splits):")
         print(chosen.value_counts().unstack(fill_value=0).to_string())
+    if len(result.get("chosen", ())):
+        print("Strategy chosen by inner CV (counts over splits):")
+        counts = result.chosen.groupby(["model", "target"], sort=False)["strategy"]
+        print(counts.value_counts().unstack(fill_value=0).to_string())
     kind = "learning-curve" if args.learning_curve else "comparison"
     result.table.to_csv(os.path.join(args.out, f"{args.dataset}-{kind}.csv"))
 

@@ -673,3 +673,29 @@ def test_the_chosen_augmentation_round_trips_in_the_safe_format(tmp_path, data):
     np.testing.assert_array_equal(
         loaded.cv_results_["mean_test_score"], model.cv_results_["mean_test_score"]
     )
+
+
+def test_the_comparison_reports_the_strategy_inner_cv_would_choose(data):
+    X, y = data
+    strategies = {
+        "E": None,
+        "E+VAE(u)": VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), n_samples=60),
+    }
+    result = compare_augmentation(
+        X[:120], y[:120, :2], regressor=Ridge(1e-3), strategies=strategies,
+        n_splits=2, choose=2, random_state=0,
+    )  # fmt: skip
+    rows = list(dict.fromkeys(result.table.index.get_level_values("strategy")))
+    assert rows[-2:] == ["E+CV", "PLS:E+CV"]
+    assert len(result.chosen) == 2 * 2 * 2  # splits x model families x targets
+    assert set(result.chosen["strategy"]) <= {"E", "E+VAE(u)"}
+    # Each chosen row's error is the picked strategy's, split by split.
+    scores = result.scores.set_index(["split", "strategy", "target"])["test_mae"]
+    for pick in result.chosen.itertuples():
+        prefix = "" if pick.model == "networks" else pick.model
+        np.testing.assert_equal(
+            scores[pick.split, prefix + "E+CV", pick.target],
+            scores[pick.split, prefix + pick.strategy, pick.target],
+        )
+    with pytest.raises(ValueError, match="choose must be a number of inner folds"):
+        compare_augmentation(X, y[:, :1], strategies=strategies, choose=1)

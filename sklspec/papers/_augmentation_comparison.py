@@ -11,7 +11,7 @@ from sklearn.cross_decomposition import PLSRegression
 from sklearn.dummy import DummyRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import mean_absolute_error
-from sklearn.model_selection import GridSearchCV, ShuffleSplit
+from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
 from sklearn.utils import Bunch, check_random_state
@@ -95,6 +95,8 @@ def resolve_strategies(strategies):
 
 #: Context rows: the mean predictor, and PLS on each strategy's training set.
 MEAN, PLS = "mean:E", "PLS:"
+#: The row of the strategy chosen per target by inner cross-validation.
+CV_CHOSEN = "E+CV"
 
 
 def _regressor(regressor, seed):
@@ -159,13 +161,52 @@ def _tuned_pls(X, Y):
     return search.fit(X, Y).best_params_["n_components"]
 
 
-def _fit_and_score(X, Y, train, parts, strategies, regressor, seed, context):
+def _fit_and_score(X, Y, train, parts, strategies, regressor, seed, context, choose=None):
     # Calibration sets are small matrices: OpenBLAS's threads cost more than
     # they give (the reference networks' L-BFGS fit on 210 x 911 spectra took
     # 5.4 s with 2 threads, 1.6 s with one), so BLAS runs single-threaded for
     # the split, as scikit-learn's KMeans does; torch keeps its own threads.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, context)
+        errors, acceptance, params = _fit_and_score_split(
+            X, Y, train, parts, strategies, regressor, seed, context
+        )
+        chosen = None
+        if choose:
+            chosen = _choose_by_inner_cv(X, Y, train, strategies, regressor, seed, context, choose)
+            for family, picks in chosen.items():
+                errors[family + CV_CHOSEN] = {
+                    part: np.array([errors[family + pick][part][j] for j, pick in enumerate(picks)])
+                    for part in errors[BASELINE]
+                }
+        return errors, acceptance, params, chosen
+
+
+def _choose_by_inner_cv(X, Y, train, strategies, regressor, seed, context, n_folds):
+    """Per model family and target, the strategy with the least inner-CV MAE on ``train``.
+
+    The whole procedure of a split (scaling, the reference's search, every
+    augmenter, PLS's components) is repeated on each inner training fold and
+    scored on the inner validation fold, real spectra only. ``"E"`` comes
+    first and wins ties. Returns ``{"": [strategy per target], "PLS:": [...]}``
+    (the networks' family, and PLS's with ``context``).
+    """
+    folds = KFold(n_folds, shuffle=True, random_state=seed).split(train)
+    total = {}
+    for inner_train, inner_val in folds:
+        errors, _, _ = _fit_and_score_split(
+            X, Y, train[inner_train], {"inner": train[inner_val]}, strategies, regressor, seed,
+            context,
+        )  # fmt: skip
+        for name, parts in errors.items():
+            total[name] = total.get(name, 0) + parts["inner"]
+    families = ["", PLS] if context else [""]
+    return {
+        family: [
+            min(strategies, key=lambda name: total[family + name][j])
+            for j in range(Y.shape[1])
+        ]
+        for family in families
+    }
 
 
 def _fit_and_score_split(X, Y, train, parts, strategies, regressor, seed, context):
@@ -265,6 +306,7 @@ def compare_augmentation(
     test_size: float = 0.1,
     target_names: Sequence[str] | None = None,
     context: bool = True,
+    choose: int | None = None,
     random_state: RandomStateLike = None,
     verbose: int = 0,
 ) -> Bunch:
@@ -313,6 +355,16 @@ def compare_augmentation(
         vary, which a linear model extrapolates), its components chosen by
         5-fold cross-validation on the real training part of the split.
         PLS rows' change and p-value refer to ``"PLS:E"``.
+    choose : int >= 2 or None, default=None
+        Also report augmentation chosen as a user of
+        :class:`~sklspec.augmentation.AugmentedRegressor` would have it
+        chosen: in each split, a ``choose``-fold cross-validation on the
+        real training part (the whole procedure repeated per inner fold)
+        picks, per target, the strategy with the least MAE, ``"E"``
+        included and winning ties. The row ``"E+CV"`` (and ``"PLS:E+CV"``
+        with ``context``) holds the chosen strategy's errors, compared with
+        E like the others; ``chosen`` lists the picks. Costs ``choose``
+        more splits' worth of fits.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits and, per split, the regressor and augmenters.
     verbose : int, default=0
@@ -330,8 +382,10 @@ def compare_augmentation(
         split and target, the hyperparameters the reference regressor's
         search chose on E and every augmented set then used (the default's
         L2; empty for a regressor without a per-target search).
-        ``target_names``, and
-        ``strategies`` (the strategies' names, without the context rows).
+        ``target_names``,
+        ``strategies`` (the strategies' names, without the context rows),
+        and ``chosen`` (with ``choose``: per split, model family and target,
+        the strategy the inner cross-validation picked).
 
     Examples
     --------
@@ -359,14 +413,21 @@ def compare_augmentation(
     splitter = ShuffleSplit(
         n_splits, train_size=train_size, test_size=test_size, random_state=seed_from(rng)
     )
-    rows, acceptance, reference_params = [], [], []
+    if choose is not None and (isinstance(choose, bool) or choose < 2):
+        raise ValueError(f"choose must be a number of inner folds, at least 2; got {choose!r}.")
+    rows, acceptance, reference_params, chosen_strategies = [], [], [], []
     start = time.perf_counter()
     for split, (train, test) in enumerate(splitter.split(X)):
         validation = np.setdiff1d(np.arange(len(X)), np.concatenate([train, test]))
-        errors, rates, chosen = _fit_and_score(
+        errors, rates, chosen, picks = _fit_and_score(
             X, Y, train, {"test": test, "validation": validation}, strategies, regressor,
-            seed_from(rng), context,
+            seed_from(rng), context, choose,
         )  # fmt: skip
+        for family, targets in (picks or {}).items():
+            chosen_strategies += [
+                {"split": split, "model": family or "networks", "target": target, "strategy": pick}
+                for target, pick in zip(names, targets, strict=True)
+            ]
         for name, parts in errors.items():
             for j, target in enumerate(names):
                 validation_mae = parts["validation"][j] if "validation" in parts else np.nan
@@ -401,4 +462,5 @@ def compare_augmentation(
         reference_params=pd.DataFrame(reference_params),
         target_names=list(names),
         strategies=list(strategies),
+        chosen=pd.DataFrame(chosen_strategies, columns=["split", "model", "target", "strategy"]),
     )

@@ -202,7 +202,7 @@ def augmentation_learning_curve(
         order = rng.permutation(train)
         for fraction in fractions:
             subset = order[: n_train[float(fraction)]]
-            errors, _, _ = _fit_and_score(
+            errors, _, _, _ = _fit_and_score(
                 X, Y, subset, {"test": test}, strategies, regressor, seed_from(rng), context
             )
             for name, parts in errors.items():
