@@ -444,3 +444,40 @@ def test_compare_transfer_models_routes_the_weights_to_the_search_and_the_refit(
     assert weighted.table.loc["ridge", "rse"] != plain.table.loc["ridge", "rse"]
     refit = weighted.searches["ridge"].best_estimator_.regressor_[-1]
     assert refit.alpha in (0.01, 1.0)
+
+
+def test_slope_bias_weights_equal_repeated_standards():
+    from sklspec.transfer import SlopeBiasCorrection
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(8, 5))
+    calibration = Ridge(1.0).fit(rng.normal(size=(30, 5)), rng.normal(size=30))
+    y = 1.3 * calibration.predict(X) + 0.2 + rng.normal(0, 0.05, 8)
+    counts = np.array([1, 3, 0, 2, 1, 1, 4, 2])
+    model = SlopeBiasCorrection(FrozenEstimator(calibration))
+    weighted = model.fit(X, y, sample_weight=counts)
+    slope, bias = weighted.slope_.copy(), weighted.bias_.copy()
+    repeated = model.fit(np.repeat(X, counts, 0), np.repeat(y, counts))
+    np.testing.assert_allclose(slope, repeated.slope_, rtol=1e-12)
+    np.testing.assert_allclose(bias, repeated.bias_, rtol=1e-12)
+    plain = model.fit(X, y)
+    assert abs(plain.slope_[0] - slope[0]) > 1e-3
+
+
+def test_epo_passes_the_weights_to_its_regressor():
+    pytest.importorskip("chemotools")
+    from sklspec.transfer import EPORegressor
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 10))
+    y = X[:, 0] + rng.normal(0, 0.1, 30)
+    primary = rng.normal(size=(4, 10))
+    secondary = primary + rng.normal(0, 0.3, (4, 10))
+    weights = rng.uniform(0.1, 3, 30)
+    model = EPORegressor(Ridge(1.0), n_components=1).fit(
+        X, y, X_primary=primary, X_secondary=secondary, sample_weight=weights
+    )
+    direct = Ridge(1.0).fit(model.epo_.transform(X), y, sample_weight=weights)
+    np.testing.assert_allclose(model.regressor_.coef_, direct.coef_, rtol=1e-12)
+    with pytest.raises(TypeError, match="regressor PLSRegression.fit takes no sample_weight"):
+        EPORegressor().fit(X, y, sample_weight=weights)

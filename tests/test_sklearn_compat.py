@@ -76,3 +76,15 @@ def test_no_other_module_imports_private_scikit_learn_names():
                 if private_module or private_name:
                     offenders.append(f"{path.relative_to(root)}: from {node.module} import ...")
     assert offenders == []
+
+
+def test_sample_weights_are_checked_alike_on_every_supported_version():
+    X = np.zeros((3, 2))
+    np.testing.assert_array_equal(compat.check_sample_weight(None, X), [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(compat.check_sample_weight([1, 2, 0], X), [1.0, 2.0, 0.0])
+    with pytest.raises(ValueError, match="zero for every sample|non-zero"):
+        compat.check_sample_weight([0, 0, 0], X)
+    with pytest.raises(ValueError, match="Negative values"):
+        compat.check_sample_weight([1, -1, 0], X)
+    with pytest.raises(ValueError, match=r"shape == \(2,\), expected \(3,\)"):
+        compat.check_sample_weight([1, 1], X)

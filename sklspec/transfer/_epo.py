@@ -11,7 +11,8 @@ from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
-from sklspec.utils._sklearn_compat import HasMethods, Interval
+from sklspec.utils._routing import check_takes_sample_weight
+from sklspec.utils._sklearn_compat import HasMethods, Interval, check_sample_weight
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 
 
@@ -95,6 +96,7 @@ class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
         *,
         X_primary: ArrayLike | None = None,
         X_secondary: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
     ) -> Self:
         """Find the instrument's directions from the standards; fit the calibration without them.
 
@@ -108,6 +110,11 @@ class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
             The same standards measured on each instrument, row by row.
             None (both): no direction is removed, the calibration is the
             regressor alone.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each calibration sample in the regressor's fit, whose
+            ``fit`` must take it (the default ``PLSRegression`` does not;
+            a ``Ridge`` does). The directions come from the standards,
+            unweighted.
 
         Returns
         -------
@@ -135,7 +142,11 @@ class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
             pairs = np.arange(len(primary))
             epo.fit(X, X_external=np.vstack([primary, secondary]), sample_ids=np.r_[pairs, pairs])
         regressor = PLSRegression(2, scale=False) if self.regressor is None else self.regressor
-        fitted = clone(regressor).fit(epo.transform(X), y)
+        params = {}
+        if sample_weight is not None:
+            check_takes_sample_weight(regressor, "regressor")
+            params["sample_weight"] = check_sample_weight(sample_weight, X)
+        fitted = clone(regressor).fit(epo.transform(X), y, **params)
         self.epo_, self.regressor_ = epo, fitted
         return self
 

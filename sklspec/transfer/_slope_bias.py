@@ -6,7 +6,7 @@ from sklearn.utils.validation import NotFittedError, check_is_fitted, validate_d
 
 from sklspec.base import DocLinkMixin, unwrap_frozen
 from sklspec.utils._fit import fit_context
-from sklspec.utils._sklearn_compat import HasMethods
+from sklspec.utils._sklearn_compat import HasMethods, check_sample_weight
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
 
 
@@ -79,7 +79,7 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
         self.fit_slope = fit_slope
 
     @fit_context
-    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the correction on the standards' secondary spectra and reference values.
 
         Parameters
@@ -88,6 +88,10 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
             Secondary spectra of the standards.
         y : array-like of shape (n_standards,) or (n_standards, n_analytes)
             Their reference values.
+        sample_weight : array-like of shape (n_standards,), default=None
+            Weight of each standard in the least-squares fit of the slope
+            and the bias (e.g. the number of measurements averaged into
+            its spectrum). None weighs all alike.
 
         Returns
         -------
@@ -115,11 +119,17 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
             )
         targets = y.reshape(len(y), -1).astype(np.float64)
         predicted = self._predict_calibration(self.calibration, X, targets.shape[1])
+        weights = check_sample_weight(sample_weight, X)  # ones for None
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight is zero for every standard; at least one must count.")
+        weights = weights[:, None]
+        predicted_mean = (weights * predicted).sum(axis=0) / weights.sum()
+        target_mean = (weights * targets).sum(axis=0) / weights.sum()
         if self.fit_slope:
-            centred = predicted - predicted.mean(axis=0)
-            spread = (centred**2).sum(axis=0)
+            centred = predicted - predicted_mean
+            spread = (weights * centred**2).sum(axis=0)
             slope = np.divide(
-                (centred * (targets - targets.mean(axis=0))).sum(axis=0),
+                (weights * centred * (targets - target_mean)).sum(axis=0),
                 spread,
                 out=np.ones_like(spread),
                 where=spread > 0,
@@ -127,7 +137,7 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
         else:
             slope = np.ones(targets.shape[1])
         self.slope_ = slope
-        self.bias_ = targets.mean(axis=0) - slope * predicted.mean(axis=0)
+        self.bias_ = target_mean - slope * predicted_mean
         self.calibration_ = self.calibration
         self._y_ndim = y.ndim
         return self

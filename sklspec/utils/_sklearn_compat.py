@@ -63,9 +63,14 @@ def check_sample_weight(sample_weight, X):
     """``sample_weight`` as a float64 array of one non-negative weight per row of ``X``.
 
     None gives ones. Raises ValueError for a wrong length, negative, NaN or
-    infinite weights, as scikit-learn's estimators do.
+    infinite weights, or weights that are all zero, as scikit-learn's
+    estimators do.
     """
-    return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    if len(weights) and not weights.any():
+        # scikit-learn checks this itself from 1.9 on; 1.8 does not.
+        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+    return weights
 
 
 #: A fitted neighbours estimator's attributes: its training data, targets and search tree.
