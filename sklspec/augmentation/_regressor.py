@@ -15,7 +15,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
 from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
-from sklspec.utils._routing import check_takes_sample_weight, fit_router, routed_fit_params
+from sklspec.utils._routing import (
+    check_takes_sample_weight,
+    fit_router,
+    routed_fit_params,
+    take_rows,
+)
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import (
     HasMethods,
@@ -50,14 +55,6 @@ def _extended_to_synthetic(params, X, X_aug):
 
 #: The candidate that adds nothing, always first: it wins ties.
 NO_AUGMENTATION = ("none", 0.0)
-
-
-def _per_sample_rows(params, n_rows, rows):
-    """``params`` with every per-sample value (``n_rows`` long) taken at ``rows``."""
-    return {
-        key: (np.asarray(value)[rows] if np.ndim(value) >= 1 and len(value) == n_rows else value)
-        for key, value in params.items()
-    }
 
 
 class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseEstimator):
@@ -281,7 +278,7 @@ class AugmentedRegressor(DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseE
         scores = np.empty((len(candidates), n_splits))
         n_warnings = np.zeros(len(candidates), dtype=int)
         for k, (train, test) in enumerate(cv.split(X, y)):
-            fold_params = _per_sample_rows(params, len(X), train)
+            fold_params = take_rows(params, len(X), train)
             for c, (name, amount) in enumerate(candidates):
                 augmenter = None if amount == 0 else augmenters[name]
                 # Counted, not repeated per fold: the refit of the chosen one warns anew.

@@ -3,16 +3,7 @@
 import numpy as np
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
-from sklspec.utils._routing import routing_enabled
-
-
-def _per_sample(value, n_rows):
-    return (
-        hasattr(value, "__len__")
-        and not isinstance(value, str | bytes | dict)
-        and np.ndim(value) >= 1
-        and len(value) == n_rows
-    )
+from sklspec.utils._routing import routing_enabled, take_rows
 
 
 def check_params(params, n_rows, function, rows_of="X"):
@@ -47,7 +38,4 @@ def routed_fit_params(model, params, rows, n_rows):
         model=model, method_mapping=MethodMapping().add(caller="fit", callee="fit")
     )
     routed = dict(process_routing(router, "fit", **params).model.fit)
-    return {
-        key: np.asarray(value)[rows] if _per_sample(value, n_rows) else value
-        for key, value in routed.items()
-    }
+    return take_rows(routed, n_rows, rows)

@@ -204,10 +204,6 @@ class GCTPLSRegression(DocLinkMixin, RegressorMixin, BaseEstimator):
             centred = X - x_mean
         else:
             weights = check_sample_weight(sample_weight, X)
-            if not weights.sum() > 0:
-                raise ValueError(
-                    "sample_weight is zero for every sample; at least one must be positive."
-                )
             x_mean = np.average(X, axis=0, weights=weights)
             y_mean = np.average(targets, axis=0, weights=weights)
             root = np.sqrt(weights)

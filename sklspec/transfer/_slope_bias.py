@@ -120,8 +120,6 @@ class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):
         targets = y.reshape(len(y), -1).astype(np.float64)
         predicted = self._predict_calibration(self.calibration, X, targets.shape[1])
         weights = check_sample_weight(sample_weight, X)  # ones for None
-        if not weights.sum() > 0:
-            raise ValueError("sample_weight is zero for every standard; at least one must count.")
         weights = weights[:, None]
         predicted_mean = (weights * predicted).sum(axis=0) / weights.sum()
         target_mean = (weights * targets).sum(axis=0) / weights.sum()

@@ -1,5 +1,6 @@
 """Metadata routing of the meta-estimators: scikit-learn's MetadataRouter, fit to fit."""
 
+import numpy as np
 from sklearn import get_config
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.validation import has_fit_parameter
@@ -38,6 +39,23 @@ def routed_fit_params(owner, sample_weight, fit_params):
             "mapper.set_fit_request(groups=True)."
         )
     return None
+
+
+def take_rows(params, n_rows, rows):
+    """``params`` with every per-sample value (``n_rows`` long) taken at ``rows``."""
+    return {
+        key: np.asarray(value)[rows] if _per_sample(value, n_rows) else value
+        for key, value in params.items()
+    }
+
+
+def _per_sample(value, n_rows):
+    return (
+        hasattr(value, "__len__")
+        and not isinstance(value, str | bytes | dict)
+        and np.ndim(value) >= 1
+        and len(value) == n_rows
+    )
 
 
 def check_takes_sample_weight(estimator, role):

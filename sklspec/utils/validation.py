@@ -233,9 +233,7 @@ def normalized_sample_weight(sample_weight, X):
     if sample_weight is None:
         return None
     weights = check_sample_weight(sample_weight, X)
-    total = float(weights.sum())
-    if not total > 0:
-        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+    total = float(weights.sum())  # > 0: check_sample_weight refuses all-zero weights
     if np.all(weights == weights[0]):
         return None
     return weights * (len(weights) / total)
