@@ -17,16 +17,27 @@ paper's (256 sigmoid units) with a narrower latent space and capped epochs
 E for PLS rows, paired t-test p-value) and writes it and the figure to
 ``--out``. ``--learning-curve`` runs ``augmentation_learning_curve`` instead
 (``--fractions`` of the training part).
+
+A long comparison can be spread over several runs: ``--only-splits 0 1``
+runs those splits and saves them to ``--out``; ``--combine`` then puts every
+saved split together and prints the full table, as one run would have.
+
+    python benchmarks/compare_augmentation_datasets.py absorption --choose 3 --only-splits 0 1
+    python benchmarks/compare_augmentation_datasets.py absorption --choose 3 --combine
 """
 
 import argparse
+import glob
 import os
 import time
+
+import joblib
 
 from sklspec.augmentation import reference_regressor
 from sklspec.datasets import load_corn, make_absorption_mixtures
 from sklspec.papers import (
     augmentation_learning_curve,
+    combine_augmentation_results,
     compare_augmentation,
     paper_augmentation_strategies,
     plot_augmentation_comparison,
@@ -53,6 +64,12 @@ def main():
     )
     parser.add_argument(
         "--choose", type=int, help="inner folds that choose a strategy per target (E+CV rows)"
+    )
+    parser.add_argument(
+        "--only-splits", type=int, nargs="+", help="run these splits and save them to --out"
+    )
+    parser.add_argument(
+        "--combine", action="store_true", help="put the splits saved in --out together"
     )
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -85,10 +102,23 @@ def main():
         random_state=args.seed,
         verbose=1,
     )
+    pieces = os.path.join(args.out, f"{args.dataset}-split*.joblib")
     if args.learning_curve:
         result = augmentation_learning_curve(X, y, fractions=args.fractions, **common)
+    elif args.combine:
+        # Our own files, written by --only-splits: joblib is safe to load here.
+        result = combine_augmentation_results([joblib.load(f) for f in sorted(glob.glob(pieces))])
+        print(f"combined splits {sorted(set(result.scores['split']))} from {pieces}")
     else:
-        result = compare_augmentation(X, y, choose=args.choose, **common)
+        result = compare_augmentation(X, y, choose=args.choose, splits=args.only_splits, **common)
+        if args.only_splits:
+            for k in args.only_splits:
+                part = {key: value for key, value in result.items()}
+                for key in ("scores", "acceptance", "reference_params", "chosen"):
+                    frame = result[key]
+                    part[key] = frame[frame["split"] == k] if len(frame) else frame
+                joblib.dump(type(result)(**part), pieces.replace("*", str(k)))
+            print(f"saved splits {args.only_splits}; --combine once every split has run")
     print(f"\n{args.dataset}: {X.shape}, {time.perf_counter() - start:.0f} s")
     print(result.table.round(4).to_string())
     if "reference_params" in result and len(result.reference_params):

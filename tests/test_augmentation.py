@@ -699,3 +699,34 @@ def test_the_comparison_reports_the_strategy_inner_cv_would_choose(data):
         )
     with pytest.raises(ValueError, match="choose must be a number of inner folds"):
         compare_augmentation(X, y[:, :1], strategies=strategies, choose=1)
+
+
+def test_a_comparison_split_over_runs_combines_into_the_full_run(data):
+    from sklspec.papers import combine_augmentation_results
+
+    X, y = data
+    strategies = {
+        "E": None,
+        "E+VAE(u)": VAEAugmenter(TINY_VAE, labeler=Ridge(1e-3), n_samples=40),
+    }
+    common = dict(
+        regressor=Ridge(1e-3), strategies=strategies, n_splits=3, choose=2, random_state=0
+    )
+    full = compare_augmentation(X[:100], y[:100, :2], **common)
+    runs = [
+        compare_augmentation(X[:100], y[:100, :2], splits=splits, **common)
+        for splits in ([2], [0, 1])
+    ]
+    assert sorted(runs[0].scores["split"].unique()) == [2]
+    combined = combine_augmentation_results(runs)
+    for key in ("scores", "acceptance", "chosen"):
+        np.testing.assert_array_equal(combined[key].to_numpy(), full[key].to_numpy())
+    np.testing.assert_allclose(combined.table.to_numpy(), full.table.to_numpy(), rtol=1e-12)
+    assert combined.table.index.equals(full.table.index)
+
+    with pytest.raises(ValueError, match="share splits"):
+        combine_augmentation_results([runs[1], runs[1]])
+    with pytest.raises(ValueError, match=r"splits must list split numbers from 0 to 2"):
+        compare_augmentation(X[:100], y[:100, :1], splits=[3], **common)
+    with pytest.raises(ValueError, match="at least one result"):
+        combine_augmentation_results([])

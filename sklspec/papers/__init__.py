@@ -9,7 +9,8 @@ estimators. Vrábel et al. (JAAS 2023), spectral transfer:
 the number of shared standards) and its candidates
 :func:`few_standards_models`, :func:`run_demo` (``sklspec demo``). Mushchina et al. (2025), VAE
 augmentation: :func:`paper_augmentation_strategies`,
-:func:`compare_augmentation`, :func:`augmentation_learning_curve` and their
+:func:`compare_augmentation` (:func:`combine_augmentation_results` puts
+runs over different splits together), :func:`augmentation_learning_curve` and their
 figures. They need the ``[pandas]`` and
 ``[plot]`` extras.
 """
@@ -22,6 +23,7 @@ from sklspec.model_selection import (
     wrap_transfer_model,
 )
 from sklspec.papers._augmentation_comparison import (
+    combine_augmentation_results,
     compare_augmentation,
     paper_augmentation_strategies,
 )
@@ -38,6 +40,7 @@ from sklspec.papers._transfer_models import few_standards_models, paper_transfer
 __all__ = [
     "augmentation_learning_curve",
     "choose_n_clusters",
+    "combine_augmentation_results",
     "compare_augmentation",
     "compare_transfer_models",
     "few_standards_models",

@@ -270,7 +270,7 @@ def _baseline_of(name):
     return PLS + BASELINE if name.startswith(PLS) else BASELINE
 
 
-def _summary(scores, pd, n_splits):
+def _summary(scores, pd):
     """Mean, spread, change against the baseline and paired test per (model, target)."""
     from scipy.stats import ttest_rel
 
@@ -288,7 +288,7 @@ def _summary(scores, pd, n_splits):
     for (name, target), row in test.iterrows():
         reference = test.loc[_baseline_of(name)].loc[target]
         change.append(row.mean() / reference.mean() - 1)
-        same = name == _baseline_of(name) or n_splits < 2
+        same = name == _baseline_of(name) or test.shape[1] < 2
         p_values.append(np.nan if same else ttest_rel(row, reference).pvalue)
     table["change"] = change
     table["p_value"] = p_values
@@ -307,6 +307,7 @@ def compare_augmentation(
     target_names: Sequence[str] | None = None,
     context: bool = True,
     choose: int | None = None,
+    splits: Sequence[int] | None = None,
     random_state: RandomStateLike = None,
     verbose: int = 0,
 ) -> Bunch:
@@ -365,6 +366,12 @@ def compare_augmentation(
         with ``context``) holds the chosen strategy's errors, compared with
         E like the others; ``chosen`` lists the picks. Costs ``choose``
         more splits' worth of fits.
+    splits : list of int or None, default=None
+        Run only these of the ``n_splits`` splits (numbered from 0); None
+        runs them all. Every split keeps the data and seeds it has in the
+        full run, so a long comparison can be spread over several runs and
+        put together with :func:`combine_augmentation_results`, which gives
+        the full run's result.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits and, per split, the regressor and augmenters.
     verbose : int, default=0
@@ -415,13 +422,17 @@ def compare_augmentation(
     )
     if choose is not None and (isinstance(choose, bool) or choose < 2):
         raise ValueError(f"choose must be a number of inner folds, at least 2; got {choose!r}.")
+    to_run = _check_splits(splits, n_splits)
     rows, acceptance, reference_params, chosen_strategies = [], [], [], []
     start = time.perf_counter()
     for split, (train, test) in enumerate(splitter.split(X)):
+        seed = seed_from(rng)  # drawn for every split, so a split's seed never depends on `splits`
+        if split not in to_run:
+            continue
         validation = np.setdiff1d(np.arange(len(X)), np.concatenate([train, test]))
         errors, rates, chosen, picks = _fit_and_score(
             X, Y, train, {"test": test, "validation": validation}, strategies, regressor,
-            seed_from(rng), context, choose,
+            seed, context, choose,
         )  # fmt: skip
         for family, targets in (picks or {}).items():
             chosen_strategies += [
@@ -454,13 +465,91 @@ def compare_augmentation(
             print(f"compare_augmentation: split {split + 1}/{n_splits} done ({elapsed:.0f} s)")
 
     scores = pd.DataFrame(rows)
-    table = _summary(scores, pd, n_splits)
     return Bunch(
-        table=table,
+        table=_summary(scores, pd),
         scores=scores,
         acceptance=pd.DataFrame(acceptance, columns=["split", "strategy", "acceptance_rate"]),
         reference_params=pd.DataFrame(reference_params),
         target_names=list(names),
         strategies=list(strategies),
         chosen=pd.DataFrame(chosen_strategies, columns=["split", "model", "target", "strategy"]),
+    )
+
+
+def _check_splits(splits, n_splits):
+    if splits is None:
+        return set(range(n_splits))
+    chosen = list(splits)
+    if not chosen or any(
+        isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < n_splits
+        for k in chosen
+    ):
+        raise ValueError(
+            f"splits must list split numbers from 0 to {n_splits - 1} (n_splits={n_splits}); "
+            f"got {splits!r}."
+        )
+    return set(int(k) for k in chosen)
+
+
+def combine_augmentation_results(results: Sequence[Bunch]) -> Bunch:
+    """Put together :func:`compare_augmentation` runs over different splits.
+
+    Runs with the same data, strategies and ``random_state`` but different
+    ``splits`` give, combined, what one run over all those splits gives: the
+    per-split tables are concatenated and the summary (means, changes and
+    paired tests) is computed again over every split.
+
+    Parameters
+    ----------
+    results : list of Bunch
+        Results of :func:`compare_augmentation` over disjoint splits.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        As :func:`compare_augmentation` returns, over all the runs' splits.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklspec.datasets import make_absorption_mixtures
+    >>> from sklspec.papers import combine_augmentation_results, compare_augmentation
+    >>> X, y = make_absorption_mixtures(60, return_X_y=True, random_state=0)
+    >>> runs = [compare_augmentation(X, y[:, :1], strategies=["E"], regressor=Ridge(),
+    ...                              n_splits=2, splits=[k], random_state=0)
+    ...         for k in (0, 1)]
+    >>> combined = combine_augmentation_results(runs)
+    >>> sorted(combined.scores["split"].unique().tolist())
+    [0, 1]
+    """
+    pd = import_optional("pandas", "combine_augmentation_results")
+    results = list(results)
+    if not results:
+        raise ValueError("combine_augmentation_results needs at least one result.")
+    first = results[0]
+    for other in results[1:]:
+        if other.target_names != first.target_names or other.strategies != first.strategies:
+            raise ValueError(
+                "The results compare different targets or strategies: "
+                f"{first.target_names}/{first.strategies} and "
+                f"{other.target_names}/{other.strategies}."
+            )
+    seen = [set(result.scores["split"]) for result in results]
+    if sum(map(len, seen)) != len(set().union(*seen)):
+        raise ValueError("The results share splits; combine runs over different splits.")
+
+    def concatenated(key):
+        return pd.concat([result[key] for result in results], ignore_index=True).sort_values(
+            "split", kind="stable", ignore_index=True
+        ) if any(len(result[key]) for result in results) else first[key]
+
+    scores = concatenated("scores")
+    return Bunch(
+        table=_summary(scores, pd),
+        scores=scores,
+        acceptance=concatenated("acceptance"),
+        reference_params=concatenated("reference_params"),
+        target_names=list(first.target_names),
+        strategies=list(first.strategies),
+        chosen=concatenated("chosen"),
     )
