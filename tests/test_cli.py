@@ -594,6 +594,7 @@ def test_every_candidate_round_trips_in_the_safe_format(name, tmp_path):
         random_state=0,
         library_decoder="pca+vae",
         library_components=2,
+        device="cpu",  # predictions compared on one device (the loaded model's is the CPU)
     ).values()
     holds_library = isinstance(unwrap_frozen(getattr(estimator, "vae", None)), LatentLibrary)
     scaling = None if holds_library else "global"

@@ -20,6 +20,25 @@ class Spectra:
     wavelengths: np.ndarray | None = None
 
 
+def signing_key(args):
+    """The secret of ``--signing-key FILE`` (its bytes, without a final newline), or None."""
+    path = getattr(args, "signing_key", None)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as file:
+            key = file.read(4097)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read the signing key ({exc.strerror}).") from None
+    key = key.rstrip(b"\r\n")
+    if not 16 <= len(key) <= 4096:
+        raise CommandError(
+            f"{path}: a signing key must hold 16 to 4096 bytes (it holds {len(key)}); make one "
+            "with: python -c \"import secrets; print(secrets.token_hex(32))\" > KEYFILE"
+        )
+    return key
+
+
 def _check_path(path):
     if not os.path.isfile(path):
         raise CommandError(f"{path}: no such file.")

@@ -1,10 +1,18 @@
 """``sklspec fit-transfer``: compare transfer models on paired spectra, save the best."""
 
+import sys
 import time
 
 import numpy as np
 
-from sklspec._cli._files import CommandError, check_output, describe, read_spectra, read_targets
+from sklspec._cli._files import (
+    CommandError,
+    check_output,
+    describe,
+    read_spectra,
+    read_targets,
+    signing_key,
+)
 from sklspec._cli._standards import (
     cv_folds,
     library_floor_note,
@@ -192,6 +200,7 @@ def _check_network_options(args):
 
 def run_fit_transfer(args):
     _check_network_options(args)
+    key = signing_key(args)  # read before hours of fitting, not after
     check_output(
         args.output,
         extensions=MODEL_EXTENSIONS,
@@ -377,6 +386,14 @@ def run_fit_transfer(args):
     best = spectral[0]
     among = "" if best is rows[0] else " among the models that transfer spectra"
     print(f"refitting {best['label']} (lowest {by} {criterion}{among}) on all {len(X_all)} pairs")
+    rse = best.get("rse")
+    if rse is not None and np.isfinite(rse) and rse >= 1:
+        print(
+            f"warning: the kept model's {by} RSE is {rse:.3f}: it transfers no better than "
+            "predicting the mean primary spectrum (RSE 1). Check that the files pair the same "
+            "samples row by row, and measure more pairs.",
+            file=sys.stderr,
+        )
     model = best_setting(candidates, tuned.wrap, best).fit(X_all, Y_all)
     info = {
         "command": "fit-transfer",
@@ -403,7 +420,7 @@ def run_fit_transfer(args):
     if reliability is not None:
         companions["reliability"] = reliability
         info["reliability_components"] = reliability.n_components
-    save(model, args.output, info=info, companions=companions)
+    save(model, args.output, info=info, companions=companions, key=key)
     print(f"saved {args.output} ({time.perf_counter() - start:.0f} s)")
 
 

@@ -1,33 +1,58 @@
 """``sklspec info``: what a model file holds, without loading it."""
 
+import re
+
+from sklspec._cli._files import signing_key
+
+# Terminal control sequences start with these: a file's text never reaches the terminal raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean(value, limit=2000, lines=False):
+    """``value`` as text safe to print: control characters shown as '?', long text cut."""
+    text = (_CONTROL_BUT_NEWLINES if lines else _CONTROL).sub("?", str(value))
+    return text if len(text) <= limit else text[:limit] + "..."
+
 
 def run_info(args):
     from sklspec.io import read_info
 
-    info = read_info(args.model)
-    print(f"{args.model}: {info['model_class'].rsplit('.', 1)[-1]}")
-    print(f"  saved {info['created']} with format {info['format_version']}")
+    key = signing_key(args)
+    info = read_info(args.model, key=key)
+    print(_clean(f"{args.model}: {info['model_class'].rsplit('.', 1)[-1]}"))
+    print(_clean(f"  saved {info['created']} with format {info['format_version']}"))
+    if key is not None:
+        print("  signature: checked, made with the key given")
+    elif info["signed"]:
+        print("  signature: present, not checked (give --signing-key)")
     versions = ", ".join(f"{name} {version}" for name, version in info["versions"].items())
-    print(f"  versions: {versions}")
-    print(f"  made of: {', '.join(path.rsplit('.', 1)[-1] for path in info['classes'])}")
+    print(_clean(f"  versions: {versions}"))
+    print(f"  made of: {', '.join(_clean(path.rsplit('.', 1)[-1]) for path in info['classes'])}")
     if info["companions"]:
-        print(f"  travels with: {', '.join(info['companions'])}")
-    for key, value in info["info"].items():
-        if key == "comparison":
-            from sklspec._cli._table import format_table
-
-            n_validation = info["info"].get("validation_pairs", "?")
-            select_by = info["info"].get("selected_by", "rse")
-            table = format_table(
-                value,
-                n_validation,
-                select_by=select_by,
-                cv_folds=info["info"].get("cv_folds"),
-                calibrated_on=info["info"].get("calibrated_on", "the primary training spectra"),
-            )
-            table = table.replace("\n", "\n    ")
-            print(f"  models compared:\n    {table}")
+        print(_clean(f"  travels with: {', '.join(info['companions'])}"))
+    for name, value in info["info"].items():
+        if name == "comparison":
+            print(_comparison(value, info["info"]))
             continue
-        if key.endswith("_wavelengths") and value:
+        if name.endswith("_wavelengths") and value:
             value = f"{len(value)} channels, {value[0]:g}-{value[-1]:g}"
-        print(f"  {key}: {value}")
+        print(_clean(f"  {name}: {value}"))
+
+
+def _comparison(rows, info):
+    """The stored comparison as fit-transfer printed it, or a line saying it is unreadable."""
+    from sklspec._cli._table import format_table
+
+    try:
+        table = format_table(
+            rows,
+            info.get("validation_pairs", "?"),
+            select_by=info.get("selected_by", "rse"),
+            cv_folds=info.get("cv_folds"),
+            calibrated_on=info.get("calibrated_on", "the primary training spectra"),
+        )
+    except Exception:  # written by hand or by another tool: shown as unreadable, not a crash
+        return "  models compared: (the stored table is malformed)"
+    table = _clean(table, limit=20000, lines=True).replace("\n", "\n    ")
+    return f"  models compared:\n    {table}"

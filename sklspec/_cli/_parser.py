@@ -28,6 +28,10 @@ def _reading_options(parser, key_help):
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
+def _signing_option(parser, help):
+    parser.add_argument("--signing-key", metavar="KEYFILE", help=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklspec",
@@ -162,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="-v: a table of every epoch; -vv: also a progress bar per epoch on a terminal",
     )
+    _signing_option(fit, "sign the model file with the secret in this file (16 bytes or more)")
     fit.set_defaults(run=run_fit_transfer)
 
     transfer = commands.add_parser(
@@ -185,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
             f"fitted on; {formats})"
         ),
     )
+    _signing_option(
+        transfer, "refuse the model unless it was signed with the secret in this file"
+    )
     transfer.set_defaults(run=run_transfer)
 
     info = commands.add_parser(
@@ -193,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     info.add_argument("model", help="model file (.sklspec)")
+    _signing_option(info, "check the file's signature with the secret in this file")
     info.add_argument("--debug", action="store_true", help="show the traceback of an error")
     info.set_defaults(run=run_info)
     return parser

@@ -71,6 +71,12 @@ class BlockWriter:
     """Writes rows block by block to .npy, .csv or HDF5 (``.npz`` is written at the end)."""
 
     def __init__(self, path, n_rows, n_channels, wavelengths=None):
+        if wavelengths is not None and len(wavelengths) != n_channels:
+            raise CommandError(
+                f"the model file gives {len(wavelengths)} output wavelengths, but the model "
+                f"predicts spectra of {n_channels} channels: the file is damaged or was edited; "
+                "nothing was written."
+            )
         self.path, self.shape, self.wavelengths = path, (n_rows, n_channels), wavelengths
         self.extension = os.path.splitext(path)[1].lower()
         self._blocks, self._row = [], 0
@@ -81,7 +87,8 @@ class BlockWriter:
         elif self.extension == ".csv":
             self._handle = open(path, "w")  # closed in close()
             if wavelengths is not None:
-                self._handle.write(",".join(f"{w:g}" for w in wavelengths) + "\n")
+                # Shortest text that reads back as the same float: never rounded.
+                self._handle.write(",".join(repr(float(w)) for w in wavelengths) + "\n")
         elif self.extension in (".h5", ".hdf5"):
             from sklspec.utils._optional import import_optional
 

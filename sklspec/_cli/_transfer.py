@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from sklspec._cli._files import SPECTRA_FORMATS, CommandError, check_output
+from sklspec._cli._files import SPECTRA_FORMATS, CommandError, check_output, signing_key
 from sklspec._cli._fit_transfer import header_option
 from sklspec._cli._stream import BlockReader, BlockWriter, transfer_blocks
 
@@ -29,9 +29,10 @@ def run_transfer(args):
         )
     from sklspec.io import load, read_info
 
+    key = signing_key(args)
+    model = load(args.model, key=key)
     described = read_info(args.model)
     info = described["info"]
-    model = load(args.model)
     reader = BlockReader(
         args.spectra, key=args.key, header=header_option(args), block_rows=args.block_size
     )
@@ -59,7 +60,7 @@ def run_transfer(args):
                 f"{args.model}: holds no reliability score (fitted by an earlier sklspec); "
                 "refit it with fit-transfer to get one."
             )
-        detector = load(args.model, companion="reliability")
+        detector = load(args.model, companion="reliability", key=key)
 
         def score(block):
             scores = detector.transform(block)

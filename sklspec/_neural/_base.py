@@ -29,6 +29,7 @@ from sklspec._neural._torch import (
     train_one_epoch,
 )
 from sklspec.base import DocLinkMixin
+from sklspec.exceptions import ModelFileError
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import Interval, InvalidParameterError, StrOptions
 from sklspec.utils._threads import torch_threads_for_free_cpus
@@ -265,16 +266,42 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         return state, {"weights": weights, "history": history}
 
     def _restore_state(self, extra):
-        """Rebuild the fitted net on the CPU from weights and history (a model file's)."""
+        """Rebuild the fitted net on the CPU from weights and history (a model file's).
+
+        The stored weights must have exactly the names, shapes and dtypes of
+        the network the parameters describe, checked on torch's meta device
+        (which allocates nothing) before the network is built: a file cannot
+        make the loader allocate more than the weights it holds.
+        """
         if not extra:
             return
+        weights, history = extra.get("weights"), extra.get("history")
+        if not isinstance(weights, dict) or not isinstance(history, list):
+            raise ModelFileError(f"{type(self).__name__}: the network's weights are missing")
+        with torch.device("meta"):
+            expected = self._module_class(**self._module_params(*self._net_dims())).state_dict()
+        described = {name: (tuple(t.shape), t.dtype) for name, t in expected.items()}
+        stored = {
+            name: (np.shape(array), getattr(array, "dtype", None))
+            for name, array in weights.items()
+        }
+        if described.keys() != stored.keys() or any(
+            shape != stored[name][0]
+            or not isinstance(weights[name], np.ndarray)
+            or torch.from_numpy(np.empty(0, weights[name].dtype)).dtype != dtype
+            for name, (shape, dtype) in described.items()
+        ):
+            raise ModelFileError(
+                f"{type(self).__name__}: the stored network weights do not match the network "
+                "its parameters and fitted dimensions describe"
+            )
         net = self._build_net(*self._net_dims(), "cpu", 0)
         with torch.random.fork_rng(devices=[]):  # initial weights are overwritten anyway
             net.initialize()
-        weights = {k: torch.from_numpy(np.array(v)) for k, v in extra["weights"].items()}
+        weights = {k: torch.from_numpy(np.array(v)) for k, v in weights.items()}
         net.module_.load_state_dict(weights)
         net.module_.eval()
-        net.history = History(extra["history"])
+        net.history = History(history)
         self.net_, self.history_ = net, net.history
 
     def __sklearn_tags__(self):

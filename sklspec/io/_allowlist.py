@@ -21,6 +21,9 @@ _THIRD_PARTY = (
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
     "sklearn.decomposition.PCA",
+    # Saved without cv_results_ (see sklspec.io._encoding): the default
+    # labeller of the augmenters searches each network's L2.
+    "sklearn.model_selection.GridSearchCV",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing.MinMaxScaler",
     "sklearn.preprocessing.StandardScaler",
@@ -145,6 +148,11 @@ def class_path(cls):
 def allowed_class_paths():
     """Every class path a model file may name (public, and earlier versions' private paths)."""
     return set(_THIRD_PARTY) | set(_SKLSPEC) | set(_EARLIER_PATHS)
+
+
+def public_class_path(path):
+    """The public path of a class a file names (earlier files name private ones)."""
+    return _EARLIER_PATHS.get(path, path)
 
 
 def import_allowed(path):

@@ -13,7 +13,11 @@ import numpy as np
 
 from sklspec.exceptions import ModelFileError
 from sklspec.io._allowlist import class_path, import_allowed
-from sklspec.utils._sklearn_compat import NEIGHBORS_TREE, neighbors_training_data
+from sklspec.utils._sklearn_compat import (
+    NEIGHBORS_TREE,
+    InvalidParameterError,
+    neighbors_training_data,
+)
 
 # numpy dtypes that safetensors stores.
 _TENSOR_KINDS = "biuf"
@@ -61,8 +65,13 @@ class Encoder:
             return {"__random_state__": [kind, self._store(keys), position, has_gauss, cached]}
         if class_path(type(obj)) in self.allowed:
             return self._encode_object(obj)
+        kind = type(obj)
+        others = sorted(path.rsplit(".", 1)[-1] for path in self.allowed if "sklspec" not in path)
         raise ModelFileError(
-            f"Cannot save an object of type {type(obj).__name__} ({obj!r:.80}) in a model file."
+            f"Cannot save an object of type {kind.__module__}.{kind.__qualname__} in a model "
+            "file: it holds sklspec's estimators and these others only: "
+            f"{', '.join(dict.fromkeys(others))}. Save a search's best_estimator_ rather than "
+            "the search, or use joblib.dump for a file only you will load."
         )
 
     def _encode_array(self, array):
@@ -86,6 +95,17 @@ class Encoder:
             state, extra = export(state)
         elif _is_neighbors(obj):  # the search tree is rebuilt from the training data
             state.pop(NEIGHBORS_TREE, None)
+        elif _is_search(obj):
+            # What predicting needs (best_estimator_, best_params_ and
+            # best_score_); the scorer is rebuilt from `scoring`, and
+            # cv_results_ (masked arrays of Python objects) is not kept.
+            if not (obj.scoring is None or isinstance(obj.scoring, str)):
+                raise ModelFileError(
+                    "Cannot save a GridSearchCV whose scoring is not a scorer's name in a model "
+                    "file; save its best_estimator_."
+                )
+            for name in ("cv_results_", "scorer_", "_checked_cv_orig"):  # the last, fit's own
+                state.pop(name, None)
         return {
             "__object__": [
                 class_path(type(obj)),
@@ -162,6 +182,7 @@ class Decoder:
         cls = import_allowed(path)
         obj = cls.__new__(cls)
         obj.__dict__.update(self.decode(state))
+        _check_parameters(obj)
         if _is_function_transformer(obj) and (
             obj.__dict__.get("func") is not None or obj.__dict__.get("inverse_func") is not None
         ):
@@ -169,6 +190,10 @@ class Decoder:
         restore = getattr(obj, "_restore_state", None)
         if restore is not None:
             restore({key: self.decode(value) for key, value in extra.items()})
+        elif _is_search(obj) and "best_index_" in vars(obj):
+            from sklearn.metrics import check_scoring
+
+            obj.scorer_ = check_scoring(obj.estimator, scoring=obj.scoring)
         elif _is_neighbors(obj) and neighbors_training_data(obj) is not None:
             # Refitting on the stored pairs rebuilds the same tree; names given
             # as DataFrame columns are kept from the file.
@@ -178,10 +203,33 @@ class Decoder:
         return obj
 
 
+def _check_parameters(obj):
+    """The parameters a file gives an estimator pass the class's own constraints."""
+    names = getattr(type(obj), "_get_param_names", None)
+    missing = [name for name in names() if name not in vars(obj)] if names else []
+    if missing:
+        raise ModelFileError(
+            f"{type(obj).__name__}: the file gives no value for its parameters "
+            f"{', '.join(missing)}"
+        )
+    if not hasattr(type(obj), "_parameter_constraints") or not hasattr(obj, "_validate_params"):
+        return
+    try:
+        obj._validate_params()
+    except InvalidParameterError as exc:
+        raise ModelFileError(str(exc)) from exc
+
+
 def _is_function_transformer(obj):
     from sklearn.preprocessing import FunctionTransformer
 
     return isinstance(obj, FunctionTransformer)
+
+
+def _is_search(obj):
+    from sklearn.model_selection import GridSearchCV
+
+    return isinstance(obj, GridSearchCV)
 
 
 def _is_neighbors(obj):

@@ -1,15 +1,18 @@
 """The sklspec model file: a safetensors file whose metadata holds the structure as JSON."""
 
 import hashlib
+import hmac
 import json
 import os
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from sklspec.exceptions import ModelFileError
-from sklspec.io._allowlist import allowed_class_paths, class_path
+from sklspec.io._allowlist import allowed_class_paths, class_path, public_class_path
+from sklspec.io._checks import TreeChecker, memory_budget
 from sklspec.io._encoding import Decoder, Encoder, class_paths
 from sklspec.utils._typing import EstimatorLike, PathLike
 
@@ -45,12 +48,29 @@ def _checksum(structure, tensors):
     return digest.hexdigest()
 
 
+def _key_bytes(key):
+    if isinstance(key, str):
+        key = key.encode()
+    if not isinstance(key, bytes | bytearray) or len(key) < 16:
+        raise ModelFileError(
+            "key must be a secret of at least 16 bytes (bytes or str), shared by the labs that "
+            "sign and check model files."
+        )
+    return bytes(key)
+
+
+def _signature(checksum, key):
+    """HMAC-SHA256 of the checksum, which covers the description and every tensor."""
+    return hmac.new(_key_bytes(key), checksum.encode(), hashlib.sha256).hexdigest()
+
+
 def save(
     model: EstimatorLike,
     path: PathLike,
     *,
     info: dict[str, Any] | None = None,
     companions: dict[str, PathLike] | None = None,
+    key: bytes | str | None = None,
 ) -> None:
     """Save a model to a file that loading can never execute code from.
 
@@ -81,6 +101,13 @@ def save(
         the same file, by name (e.g. ``{"reliability":
         TransferReliability(...)}``, which ``sklspec fit-transfer`` stores);
         ``load(path, companion=name)`` returns one.
+    key : bytes or str, default=None
+        A secret shared with those who will load the file, at least 16
+        bytes: the file is signed with it (HMAC-SHA256 over its checksum),
+        and ``load(path, key=key)`` refuses a file that was not signed with
+        the same key or was changed after signing. Without a key the file
+        carries a checksum only, which detects damage but not deliberate
+        edits (anyone can recompute it).
 
     Raises
     ------
@@ -124,14 +151,22 @@ def save(
         structure = json.dumps(header, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"info must hold JSON values only: {exc}") from exc
-    metadata = {"sklspec": structure, "checksum": _checksum(structure, encoder.tensors)}
+    checksum = _checksum(structure, encoder.tensors)
+    metadata = {"sklspec": structure, "checksum": checksum}
+    if key is not None:
+        metadata["signature"] = _signature(checksum, key)
     try:
-        safetensors.save_file(encoder.tensors, os.fspath(path), metadata=metadata)
-    except Exception as exc:  # safetensors' own error type is private to its Rust module
+        content = safetensors.save(encoder.tensors, metadata=metadata)
+        # Written with open(): the file gets the user's umask like any other
+        # (safetensors' save_file creates it readable by its owner only).
+        with open(path, "wb") as file:
+            file.write(content)
+    except OSError as exc:
         raise ModelFileError(f"{os.fspath(path)}: cannot write the model file ({exc}).") from exc
 
 
-def _read(path, *, tensors):
+def _read(path, *, tensors, key=None):
+    """The checked description and tensors of a model file; ModelFileError for anything wrong."""
     import safetensors
 
     path = os.fspath(path)
@@ -140,6 +175,10 @@ def _read(path, *, tensors):
     try:
         with safetensors.safe_open(path, framework="np") as handle:
             metadata = handle.metadata() or {}
+            shapes = {}
+            for name in handle.keys():
+                tensor = handle.get_slice(name)
+                shapes[name] = (tensor.get_shape(), tensor.get_dtype())
             arrays = {name: handle.get_tensor(name) for name in handle.keys()} if tensors else {}
     except Exception as exc:  # safetensors' own error type is private to its Rust module
         raise ModelFileError(
@@ -151,45 +190,128 @@ def _read(path, *, tensors):
         raise ModelFileError(f"{path}: a safetensors file, but not a sklspec model file.")
     try:
         header = json.loads(structure)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ModelFileError(f"{path}: damaged model description ({exc}).") from exc
     if not isinstance(header, dict) or header.get("format") != _FORMAT:
         raise ModelFileError(f"{path}: not a sklspec model file.")
     version = header.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION:
+        saved_with = header.get("versions")
+        saved_with = saved_with.get("sklspec") if isinstance(saved_with, dict) else None
         raise ModelFileError(
-            f"{path}: written in model format {version!r}, newer than this sklspec reads "
-            f"({FORMAT_VERSION}); upgrade sklspec (it was saved with sklspec "
-            f"{header.get('versions', {}).get('sklspec', '?')})."
+            f"{path}: written in model format {_printable(version)}, newer than this sklspec "
+            f"reads ({FORMAT_VERSION}); upgrade sklspec (it was saved with sklspec "
+            f"{_printable(saved_with or '?')})."
         )
-    if tensors and metadata.get("checksum") != _checksum(structure, arrays):
-        raise ModelFileError(
-            f"{path}: the checksum does not match: the file was modified or damaged after "
-            "it was saved."
-        )
-    return header, arrays
+    try:
+        _check_header(header)
+        checker = TreeChecker(shapes, memory_budget(os.path.getsize(path)))
+        checker.check(header["model"], "model")
+        for name, tree in header.get("companions", {}).items():
+            checker.check(tree, f"companion {name}")
+    except ModelFileError as exc:
+        raise ModelFileError(f"{path}: damaged or hostile model description: {exc}.") from exc
+    if tensors:
+        checksum = _checksum(structure, arrays)
+        if metadata.get("checksum") != checksum:
+            raise ModelFileError(
+                f"{path}: the checksum does not match: the file was modified or damaged after "
+                "it was saved."
+            )
+        if key is not None:
+            _check_signature(path, metadata.get("signature"), checksum, key)
+    return header, arrays, "signature" in metadata
 
 
-def read_info(path: PathLike) -> dict[str, Any]:
+def _check_signature(path, signature, checksum, key):
+    expected = _signature(checksum, key)
+    if signature is None:
+        raise ModelFileError(
+            f"{path}: the file is not signed, so it cannot be checked against the key given; "
+            "ask its maker for a signed file (save(..., key=...), fit-transfer --key)."
+        )
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, expected):
+        raise ModelFileError(
+            f"{path}: the signature does not match the key given: the file was signed with "
+            "another key, or changed after it was signed. Nothing was loaded."
+        )
+
+
+def _check_header(header):
+    """The description's fields beside the model have the types ``save`` writes."""
+    if "model" not in header:
+        raise ModelFileError("it holds no model")
+    versions = header.get("versions", {})
+    if not isinstance(versions, dict) or not all(
+        isinstance(name, str) and isinstance(value, str) and len(name) + len(value) < 200
+        for name, value in versions.items()
+    ):
+        raise ModelFileError("'versions' must map package names to version strings")
+    if not isinstance(header.get("created", ""), str) or len(header.get("created", "")) > 64:
+        raise ModelFileError("'created' must be a date")
+    info = header.get("info", {})
+    if not isinstance(info, dict):
+        raise ModelFileError("'info' must be a dict")
+    for name, value in info.items():
+        if name.endswith("_wavelengths") and value is not None:
+            _check_wavelengths(name, value)
+    companions = header.get("companions", {})
+    if not isinstance(companions, dict):
+        raise ModelFileError("'companions' must map names to models")
+
+
+def _check_wavelengths(name, value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(w, int | float) and not isinstance(w, bool) for w in value)
+    ):
+        raise ModelFileError(f"info {name!r} must be a list of numbers")
+    axis = np.asarray(value, dtype=float)
+    steps = np.diff(axis)
+    if not np.all(np.isfinite(axis)) or not (np.all(steps > 0) or np.all(steps < 0)):
+        raise ModelFileError(f"info {name!r} must be finite and strictly monotonic")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(value, limit=200):
+    """``value`` as text for a message: control characters (terminal escapes) replaced."""
+    return _CONTROL.sub("?", str(value))[:limit]
+
+
+def read_info(path: PathLike, *, key: bytes | str | None = None) -> dict[str, Any]:
     """What a model file holds, read without building the model.
+
+    The description is checked as :func:`load` checks it (its structure,
+    the classes it names), but nothing is built.
 
     Parameters
     ----------
     path : str or path-like
         A file written by :func:`save`.
+    key : bytes or str, default=None
+        Check the file's signature with this key first (see :func:`save`):
+        what is returned then comes from the file's signer.
 
     Returns
     -------
     info : dict
-        ``model_class``, ``versions`` (sklspec, scikit-learn, torch, numpy,
+        ``model_class`` (the class of the model the file holds, read from
+        the model itself), ``versions`` (sklspec, scikit-learn, torch, numpy,
         skorch at saving time), ``format_version``, ``created`` (UTC),
         ``classes`` (every class the model is made of), ``info`` (what
-        was passed to :func:`save`) and ``companions`` (their names).
+        was passed to :func:`save`), ``companions`` (their names) and
+        ``signed`` (whether the file carries a signature; only a ``key``
+        checks it).
 
     Raises
     ------
     ModelFileError
-        If the file is not a sklspec model file, or from a newer format.
+        If the file is not a sklspec model file, is from a newer format,
+        has a malformed description, or (with ``key``) is not signed with
+        that key.
 
     Examples
     --------
@@ -197,25 +319,40 @@ def read_info(path: PathLike) -> dict[str, Any]:
     >>> read_info("pls.sklspec")["info"]  # doctest: +SKIP
     {'instrument': 'mp5'}
     """
-    header, _ = _read(path, tensors=False)
-    keys = ("model_class", "versions", "format_version", "created", "info")
+    header, _, signed = _read(path, tensors=key is not None, key=key)
+    model = header["model"]
     return {
-        **{key: header.get(key) for key in keys},
-        "classes": sorted(class_paths(header.get("model"))),
+        "model_class": public_class_path(model["__object__"][0])
+        if isinstance(model, dict) and "__object__" in model
+        else type(model).__name__,
+        "versions": header.get("versions", {}),
+        "format_version": header["format_version"],
+        "created": header.get("created"),
+        "info": header.get("info", {}),
+        "classes": sorted(class_paths(model)),
         "companions": sorted(header.get("companions", {})),
+        "signed": signed,
     }
 
 
-def load(path: PathLike, *, companion: PathLike | None = None) -> Any:
+def load(
+    path: PathLike, *, companion: str | None = None, key: bytes | str | None = None
+) -> Any:
     """Load a model saved with :func:`save`, never executing code from the file.
 
-    The file's JSON description is checked before anything is built: every
-    class it names must be on sklspec's allow-list (its estimators, and the
-    scikit-learn and chemotools ones its workflows use), the checksum must
-    match the content, and the format must not be newer than this version
-    of sklspec reads. Objects are then rebuilt from data: attributes are
-    set, no ``__init__``, ``__setstate__`` or pickle runs. Networks are
-    rebuilt on the CPU.
+    The file is treated as hostile until checked. Before anything is built:
+    every class its description names must be on sklspec's allow-list (its
+    estimators, and the scikit-learn and chemotools ones its workflows use);
+    every node of the description must have the form :func:`save` writes,
+    nested at most 128 levels, with dtypes of numbers, booleans or bounded
+    strings only; what decoding allocates beyond the file's own bytes is
+    bounded by a multiple of its size; the checksum must match the content
+    (and, with ``key``, the signature the key); and the format must not be
+    newer than this version of sklspec reads. Objects are then rebuilt from
+    data: attributes are set, no ``__init__``, ``__setstate__`` or pickle
+    runs. Each estimator's parameters are validated by its own constraints,
+    and a network's stored weights must have exactly the shapes its
+    parameters describe before any of it is built (on the CPU).
 
     Parameters
     ----------
@@ -224,6 +361,10 @@ def load(path: PathLike, *, companion: PathLike | None = None) -> Any:
     companion : str, default=None
         Load the companion estimator of this name (see :func:`save`)
         instead of the model.
+    key : bytes or str, default=None
+        The secret the file was signed with (see :func:`save`): a file that
+        is unsigned, signed with another key or changed after signing is
+        refused. Without a key, a signature is not checked.
 
     Returns
     -------
@@ -234,36 +375,40 @@ def load(path: PathLike, *, companion: PathLike | None = None) -> Any:
     ------
     ModelFileError
         If the file is missing, truncated, modified after saving, from a
-        newer format, not a sklspec model file, or names a class outside
-        the allow-list.
+        newer format, not a sklspec model file, names a class outside the
+        allow-list, holds anything the format does not write or
+        parameters its classes refuse, or (with ``key``) is not signed with
+        that key. The message says what is wrong; nothing is returned.
 
     Examples
     --------
     >>> from sklspec.io import load
     >>> model = load("pls.sklspec")  # doctest: +SKIP
     """
-    header, tensors = _read(path, tensors=True)
+    header, tensors, _ = _read(path, tensors=True, key=key)
+    path = os.fspath(path)
     if companion is None:
         tree = header["model"]
     else:
         companions = header.get("companions", {})
         if companion not in companions:
-            held = ", ".join(sorted(companions)) or "none"
-            raise ModelFileError(
-                f"{os.fspath(path)}: holds no companion {companion!r} (it holds: {held})."
-            )
+            held = ", ".join(_printable(name, 60) for name in sorted(companions)) or "none"
+            raise ModelFileError(f"{path}: holds no companion {companion!r} (it holds: {held}).")
         tree = companions[companion]
     refused = class_paths(tree) - allowed_class_paths()
     if refused:
         raise ModelFileError(
-            f"{os.fspath(path)}: refused: it names classes outside the allow-list of loadable "
-            f"types: {', '.join(sorted(refused))}. Nothing was loaded."
+            f"{path}: refused: it names classes outside the allow-list of loadable "
+            f"types: {_printable(', '.join(sorted(refused)), 400)}. Nothing was loaded."
         )
     try:
         return Decoder(tensors).decode(tree)
     except ModelFileError as exc:
-        raise ModelFileError(f"{os.fspath(path)}: damaged model description ({exc}).") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{path}: damaged or hostile model description ({exc}).") from exc
+    except Exception as exc:
+        # The checks above refuse what the format never writes; what they let
+        # through and still fails (a parameter an older class lacked, say) is
+        # reported the same way, never as the library's own exception.
         raise ModelFileError(
-            f"{os.fspath(path)}: damaged model description ({type(exc).__name__}: {exc})."
+            f"{path}: the model cannot be rebuilt ({type(exc).__name__}: {_printable(exc)})."
         ) from exc
