@@ -901,3 +901,17 @@ def test_a_handful_of_pairs_is_compared_with_two_pairs_per_fold(tmp_path, capsys
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert "too few pairs (3) to compare models: cross-validation needs at least 4" in error
+
+
+def test_fit_transfer_warns_when_the_kept_model_is_no_better_than_the_mean(tmp_path, capsys):
+    # Files that do not pair the same samples: nothing to learn.
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "primary.npy", rng.normal(size=(60, 10)))
+    np.save(tmp_path / "secondary.npy", rng.normal(size=(60, 8)))
+    args = ["fit-transfer", "--primary", str(tmp_path / "primary.npy"),
+            "--secondary", str(tmp_path / "secondary.npy"), "-o", str(tmp_path / "m.sklspec"),
+            "--models", "pls"]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "warning: the kept model's validation RSE is 1." in err
+    assert "no better than predicting the mean primary spectrum" in err

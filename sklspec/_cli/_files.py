@@ -200,17 +200,71 @@ def _parse_row(line):
 
 
 def read_csv_header(path, header):
-    """``(wavelengths or None, rows to skip, channels)`` of a CSV file of spectra."""
+    """``(wavelengths or None, rows to skip, channels)`` of a CSV file of spectra.
+
+    Refuses, with what to change, what would otherwise be read wrongly: values
+    separated by something else than commas, a first column of sample names
+    or IDs, and a header of decreasing wavelengths.
+    """
     with open(path) as handle:
         first = handle.readline().strip()
+        second = handle.readline().strip()
     if not first:
         raise CommandError(f"{path}: holds no spectra (the file is empty).")
+    _check_delimiter(path, first)
+    _check_id_column(path, first, second)
     first_row = _parse_row(first)
+    decreasing = (
+        first_row is not None and first_row.size > 1 and bool(np.all(np.diff(first_row) < 0))
+    )
     if header is None:
         increasing = first_row is not None and first_row.size > 1
         header = first_row is None or (increasing and bool(np.all(np.diff(first_row) > 0)))
+        # A decreasing first row above rows that are not: a wavenumber axis (4000-400 cm-1).
+        second_row = _parse_row(second) if second else None
+        if decreasing and (second_row is None or not _monotonic(second_row)):
+            header = True
+    if header and decreasing:
+        raise CommandError(
+            f"{path}: its header's wavelengths decrease ({first_row[0]:g} to {first_row[-1]:g}); "
+            "sklspec reads spectra with increasing wavelengths: reverse the order of the columns "
+            "(header and spectra alike), e.g. with numpy: data[:, ::-1]."
+        )
     wavelengths = first_row if header else None
     return wavelengths, int(bool(header)), len(first.split(","))
+
+
+def _monotonic(row):
+    steps = np.diff(row)
+    return row.size > 1 and bool(np.all(steps > 0) or np.all(steps < 0))
+
+
+def _check_delimiter(path, line):
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if separator in line:
+            raise CommandError(
+                f"{path}: its values are separated by {name}; sklspec reads comma-separated "
+                f"files: replace the {name} by commas (and any decimal commas by points)."
+            )
+    if "," not in line and len(line.split()) > 1:
+        raise CommandError(
+            f"{path}: its values are separated by spaces; sklspec reads comma-separated files: "
+            "replace the spaces by commas."
+        )
+
+
+def _check_id_column(path, first, second):
+    """A first column of names or IDs beside numeric columns is refused, saying so."""
+    for line, what in ((first, "first row"), (second, "second row")):
+        cells = line.split(",")
+        rest = _parse_row(",".join(cells[1:])) if len(cells) > 2 else None
+        if rest is not None and _parse_row(line) is None:
+            raise CommandError(
+                f"{path}: its first column is not part of the spectra ({cells[0].strip()!r} in the "
+                f"{what}, the other columns are numbers): sample names or IDs? Remove that "
+                "column; sklspec reads one spectrum per row, numbers only (a header row of "
+                "wavelengths is fine)."
+            )
 
 
 def _open_hdf5(path, key):

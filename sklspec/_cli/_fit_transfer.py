@@ -111,6 +111,24 @@ def _same_grid(primary, secondary):
     return bool(np.allclose(primary.wavelengths, secondary.wavelengths, rtol=0, atol=1e-6))
 
 
+def _model_names(args):
+    """The names of ``--models``, checked before any file is read."""
+    from sklspec.model_selection import PRESETS, TRANSFER_CANDIDATES
+
+    lab = PRESETS["lab"]
+    names = [name.strip() for name in args.models.split(",") if name.strip()]
+    unknown = [name for name in names if name not in lab]
+    if unknown or not names:
+        raise CommandError(
+            f"--models: unknown model {', '.join(unknown) or repr(args.models)}; choose from "
+            f"{', '.join(lab)}."
+        )
+    for name in names:
+        if "targets" in TRANSFER_CANDIDATES[name].needs and not args.targets:
+            raise CommandError(f"--models: {name} needs --targets (the analyte values).")
+    return names
+
+
 def _chosen_models(args, primary, secondary):
     """The candidates to compare: ``--models``, or every lab candidate the inputs allow."""
     from sklspec.model_selection import NEEDS, PRESETS, TRANSFER_CANDIDATES
@@ -138,13 +156,7 @@ def _chosen_models(args, primary, secondary):
         for reason, labels in left_out.items():
             print(f"{listed(labels)} left out: {reason}.")
         return names
-    names = [name.strip() for name in args.models.split(",") if name.strip()]
-    unknown = [name for name in names if name not in lab]
-    if unknown or not names:
-        raise CommandError(
-            f"--models: unknown model {', '.join(unknown) or repr(args.models)}; choose from "
-            f"{', '.join(lab)}."
-        )
+    names = _model_names(args)
     grid_bound = [name for name in names if "same_grid" in TRANSFER_CANDIDATES[name].needs]
     if grid_bound and "same_grid" not in present:
         raise CommandError(
@@ -225,6 +237,8 @@ def run_fit_transfer(args):
         )
     if args.select_by == "rmsep" and not args.targets:
         raise CommandError("--select-by rmsep needs --targets (the analyte values of the pairs).")
+    if args.models is not None:
+        _model_names(args)
     primary, secondary = _read_pairs(args.primary, args.secondary, args)
     print(f"primary: {describe(primary)}; secondary: {describe(secondary)}")
     targets = None

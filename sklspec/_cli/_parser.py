@@ -12,7 +12,30 @@ from sklspec.model_selection import PRESETS
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Help with every option's default."""
+    """Help with every option's default, where it has one."""
+
+    def _get_help_string(self, action):
+        if action.required or action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _count(text, minimum, what):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{what} must be an integer; got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{what} must be {minimum} or more; got {value}")
+    return value
+
+
+def _seed(text):
+    return _count(text, 0, "a seed")
+
+
+def _positive(text):
+    return _count(text, 1, "a number of spectra")
 
 
 def _reading_options(parser, key_help):
@@ -48,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("-o", "--output", default="sklspec-demo", help="folder for the figures")
     demo.add_argument("--quick", action="store_true", help="smaller maps and fewer epochs")
-    demo.add_argument("--seed", type=int, default=0, help="seed of the maps and models")
+    demo.add_argument("--seed", type=_seed, default=0, help="seed of the maps and models")
     demo.add_argument("--force", action="store_true", help="overwrite an earlier demo's files")
     demo.add_argument("--debug", action="store_true", help="show the traceback of an error")
     demo.set_defaults(run=run_demo_command)
@@ -154,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning rate of the VAE; the MLPs try it and a tenth of it",
     )
     fit.add_argument(
-        "--seed", type=int, default=0, help="seed of the validation split and networks"
+        "--seed", type=_seed, default=0, help="seed of the validation split and networks"
     )
     _reading_options(fit, "array name in .npz/HDF5 files, for both inputs")
     fit.add_argument("--primary-key", help="array name in the primary file (overrides --key)")
@@ -179,7 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.add_argument("-o", "--output", required=True, help=f"output file ({formats})")
     _reading_options(transfer, "array name in .npz/HDF5 files")
     transfer.add_argument(
-        "--block-size", type=int, default=4096, help="spectra read, transferred and written at once"
+        "--block-size",
+        type=_positive,
+        default=4096,
+        help="spectra read, transferred and written at once",
     )
     transfer.add_argument(
         "--reliability",

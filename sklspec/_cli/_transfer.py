@@ -38,9 +38,14 @@ def run_transfer(args):
     )
     n_rows, n_channels = reader.shape
     if n_channels != model.n_features_in_:
+        hint = (
+            " One more: is its first column sample IDs? Remove it."
+            if n_channels == model.n_features_in_ + 1
+            else ""
+        )
         raise CommandError(
             f"{args.spectra} has spectra of {n_channels} channels; the model was "
-            f"fitted on secondary spectra of {model.n_features_in_} channels."
+            f"fitted on secondary spectra of {model.n_features_in_} channels.{hint}"
         )
     fitted_axis = info.get("secondary_wavelengths")
     if reader.wavelengths is not None and fitted_axis is not None:
