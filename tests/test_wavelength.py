@@ -125,3 +125,92 @@ def test_resampler_errors():
         ValueError, match="X has 4 features, but WavelengthResampler is expecting 5"
     ):
         fitted.transform(np.ones((2, 4)))
+
+
+# ------------------------------------------- wavelength columns are never ignored
+
+
+@pytest.fixture(scope="module")
+def corn_frame():
+    from sklspec.datasets import load_corn
+
+    X = load_corn(as_frame=True).spectra["m5"]
+    shifted = X.copy()
+    shifted.columns = X.columns + 0.5
+    return X, shifted
+
+
+def test_a_fitted_pipeline_refuses_frames_on_another_grid(corn_frame):
+    from sklearn.cross_decomposition import PLSRegression
+
+    from sklspec.datasets import load_corn
+    from sklspec.preprocessing import SpectralScaler
+
+    X, shifted = corn_frame
+    model = make_pipeline(SpectralScaler(), PLSRegression(3)).fit(X, load_corn().target)
+    model.predict(X)  # the fitted grid, and arrays, pass
+    model.predict(shifted.to_numpy())
+    message = (
+        r"X's columns are wavelengths 1100.5 to 2498.5, but SpectralScaler was fitted on "
+        r"wavelengths 1100.0 to 2498.0 \(column 0"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.predict(shifted)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: BaselineSubtractor(),
+    lambda: WavelengthCropper(1200, 2000),
+], ids=["baseline", "cropper"])  # fmt: skip
+def test_transformers_refuse_frames_on_another_grid(corn_frame, make):
+    X, shifted = corn_frame
+    transformer = make().fit(X)
+    transformer.transform(X)
+    with pytest.raises(ValueError, match="was fitted on wavelengths 1100.0 to 2498.0"):
+        transformer.transform(shifted)
+
+
+def test_a_network_refuses_frames_on_another_grid(corn_frame):
+    from sklspec.vae import VAEEncoder
+
+    X, shifted = corn_frame
+    vae = VAEEncoder((8,), 2, max_epochs=1, device="cpu", random_state=0).fit(X)
+    with pytest.raises(ValueError, match="VAEEncoder was fitted on wavelengths 1100.0"):
+        vae.transform(shifted)
+
+
+def test_the_resampler_resamples_a_frame_from_its_own_axis(corn_frame):
+    X, shifted = corn_frame
+    target = np.arange(1200.0, 2400.0, 10.0)
+    resampler = WavelengthResampler(target).fit(X)
+    # As if fitted on the shifted frame: its own column wavelengths are the source.
+    np.testing.assert_array_equal(
+        resampler.transform(shifted), WavelengthResampler(target).fit(shifted).transform(shifted)
+    )
+    assert np.abs(resampler.transform(shifted) - resampler.transform(X)).max() > 1e-3
+    # Arrays have no axis of their own: the fitted one.
+    np.testing.assert_array_equal(resampler.transform(shifted.to_numpy()), resampler.transform(X))
+    narrow = shifted.loc[:, 1500.5:2000.5]
+    with pytest.raises(ValueError, match="target wavelengths lie outside the source range"):
+        WavelengthResampler(target, out_of_range="crop").fit(X).transform(narrow)
+
+
+def test_column_names_that_are_not_wavelengths_are_named(corn_frame):
+    X, _ = corn_frame
+    named = X.copy()
+    named.columns = [f"{w:g} nm" for w in X.columns]
+    for transformer in (WavelengthCropper(1200, 2000), WavelengthResampler([1200.0, 1300.0])):
+        with pytest.raises(ValueError, match=r"The column names of X \('1100 nm', '1102 nm'"):
+            transformer.fit(named)
+    # Given explicitly, the axis needs no names.
+    WavelengthCropper(1200, 2000, wavelengths=X.columns.to_numpy(float)).fit(named)
+
+
+def test_wavelength_columns_travel_in_model_files(corn_frame, tmp_path):
+    from sklspec.io import load, save
+    from sklspec.preprocessing import SpectralScaler
+
+    X, shifted = corn_frame
+    save(SpectralScaler().fit(X), tmp_path / "s.sklspec")
+    with pytest.raises(ValueError, match="was fitted on wavelengths 1100.0"):
+        load(tmp_path / "s.sklspec").transform(shifted)

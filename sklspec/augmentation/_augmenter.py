@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.neighbors import NearestNeighbors
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.exceptions import CollapsedGenerationWarning, LowAcceptanceWarning
@@ -26,7 +26,7 @@ from sklspec.utils._sklearn_compat import (
     validate_params,
 )
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
-from sklspec.utils.validation import check_positive_int
+from sklspec.utils.validation import check_positive_int, validate_data
 from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
 # Latent neighbours a training spectrum is interpolated towards (SMOTE's default k).

@@ -10,7 +10,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.augmentation._augmenter import VAEAugmenter, reference_regressor
 from sklspec.base import DocLinkMixin
@@ -28,6 +28,7 @@ from sklspec.utils._sklearn_compat import (
     check_sample_weight,
 )
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
+from sklspec.utils.validation import validate_data
 
 
 def _extended_to_synthetic(params, X, X_aug):

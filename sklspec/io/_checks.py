@@ -27,8 +27,9 @@ _NUMBER_KINDS = "biufc"
 _SCALAR_KINDS = _NUMBER_KINDS + "U"
 _RANDOM_STATE_KEYS = 624
 
-# Attributes that may hold an array of Python strings (scikit-learn's column names).
-_OBJECT_ARRAY_KEYS = frozenset({"feature_names_in_"})
+# Attributes that may hold an array of Python strings: column names (scikit-learn's
+# string names, sklspec's wavelength names).
+_OBJECT_ARRAY_KEYS = frozenset({"feature_names_in_", "_numeric_columns"})
 
 
 def memory_budget(file_size):

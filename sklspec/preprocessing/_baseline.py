@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.preprocessing._rolling import _rolling_min_gaussian
@@ -14,7 +14,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils._typing import ArrayLike, Self
-from sklspec.utils.validation import numeric_column_names
+from sklspec.utils.validation import numeric_column_names, validate_data
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"
 

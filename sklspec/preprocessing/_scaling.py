@@ -2,13 +2,13 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
 from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils._typing import ArrayLike, Self
-from sklspec.utils.validation import numeric_column_names
+from sklspec.utils.validation import numeric_column_names, validate_data
 
 SCALINGS = ("global", "channel", "none")
 

@@ -5,16 +5,19 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin, input_channel_names
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils._typing import ArrayLike, Self
 from sklspec.utils.validation import (
+    check_wavelength_columns,
     check_wavelengths,
     format_wavelengths,
     numeric_column_names,
+    validate_data,
     wavelengths_from_columns,
 )
 
@@ -28,6 +31,14 @@ def _source_axis(wavelengths, X_raw, n_features):
     from_columns = wavelengths_from_columns(X_raw)
     if from_columns is not None:
         return check_wavelengths(from_columns, n_features=n_features, name="the column names of X")
+    columns = getattr(X_raw, "columns", None)
+    if columns is not None:
+        shown = ", ".join(repr(c) for c in list(columns)[:3])
+        raise ValueError(
+            f"The column names of X ({shown}, ...) cannot be read as wavelengths: name the "
+            "columns by numbers (e.g. X.columns = [1100.0, 1102.0, ...]) or give "
+            "wavelengths=..."
+        )
     return np.arange(n_features, dtype=np.float64)
 
 
@@ -130,6 +141,24 @@ class WavelengthCropper(DocLinkMixin, SelectorMixin, BaseEstimator):
             )
         self.wavelengths_out_ = self.wavelengths_in_[self.support_]
         return self
+
+    def transform(self, X: ArrayLike) -> np.ndarray:
+        """Keep the channels inside the wavelength range.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_channels)
+            Spectra on the axis seen in ``fit``; a DataFrame whose column
+            wavelengths differ from those is refused.
+
+        Returns
+        -------
+        X_cropped : ndarray of shape (n_spectra, n_kept)
+            The kept channels.
+        """
+        check_is_fitted(self)
+        check_wavelength_columns(self, X, reset=False)
+        return super().transform(X)
 
     def _get_support_mask(self):
         check_is_fitted(self)
@@ -263,31 +292,9 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
         source = _source_axis(self.wavelengths, axis_source, X.shape[1])
         target = check_wavelengths(self.target_wavelengths, name="target_wavelengths")
         self.wavelengths_in_ = source
-
-        order = np.argsort(source)
-        self._order = None if np.all(order == np.arange(order.size)) else order
-        sorted_source = source[order]
-        inside = (target >= sorted_source[0]) & (target <= sorted_source[-1])
-        if not inside.all() and self.out_of_range == "error":
-            raise ValueError(
-                f"{np.count_nonzero(~inside)} of {target.size} target wavelengths lie "
-                f"outside the source range {sorted_source[0]} to {sorted_source[-1]}. "
-                "Choose out_of_range='crop', 'nearest' or 'fill' to handle them."
-            )
-        if self.out_of_range == "crop":
-            if not inside.any():
-                raise ValueError("No target wavelength lies inside the source range.")
-            target, inside = target[inside], inside[inside]
-
-        clipped = np.clip(target, sorted_source[0], sorted_source[-1])
-        left = np.clip(
-            np.searchsorted(sorted_source, clipped, side="right") - 1, 0, source.size - 2
+        self._order, self._left, self._weight, self._outside, self.wavelengths_out_ = (
+            _interpolation(source, target, self.out_of_range)
         )
-        step = sorted_source[left + 1] - sorted_source[left]
-        self._left = left
-        self._weight = (clipped - sorted_source[left]) / step
-        self._outside = None if inside.all() or self.out_of_range != "fill" else ~inside
-        self.wavelengths_out_ = target
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -304,14 +311,24 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
             Spectra on ``wavelengths_out_``, same dtype as ``X``.
         """
         check_is_fitted(self)
+        new_axis = None if self.wavelengths is not None else wavelengths_from_columns(X)
+        if new_axis is not None and not np.array_equal(new_axis, self.wavelengths_in_):
+            return self._resample_from(new_axis, X)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        if self._order is not None:
-            X = X[:, self._order]
-        weight = self._weight.astype(X.dtype)
-        out = X[:, self._left] * (1 - weight) + X[:, self._left + 1] * weight
-        if self._outside is not None:
-            out[:, self._outside] = self.fill_value
-        return out
+        return _interpolate(X, self._order, self._left, self._weight, self._outside,
+                            self.fill_value)  # fmt: skip
+
+    def _resample_from(self, axis, X):
+        """Spectra of a DataFrame on another axis (its column names), onto the fitted targets."""
+        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        axis = check_wavelengths(axis, n_features=X.shape[1], name="the column names of X")
+        if X.shape[1] < 2:
+            raise ValueError("Interpolation needs at least 2 channels; X has 1.")
+        # The fitted output points, every one of them: "crop" dropped what the fit's axis
+        # did not cover, and the output keeps its width.
+        mode = "error" if self.out_of_range == "crop" else self.out_of_range
+        order, left, weight, outside, _ = _interpolation(axis, self.wavelengths_out_, mode)
+        return _interpolate(X, order, left, weight, outside, self.fill_value)
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output channels: the target wavelengths.
@@ -333,3 +350,37 @@ class WavelengthResampler(DocLinkMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _interpolation(source, target, out_of_range):
+    """``(order, left, weight, outside, target)`` of linear interpolation from ``source``."""
+    order = np.argsort(source)
+    order_or_none = None if np.all(order == np.arange(order.size)) else order
+    sorted_source = source[order]
+    inside = (target >= sorted_source[0]) & (target <= sorted_source[-1])
+    if not inside.all() and out_of_range == "error":
+        raise ValueError(
+            f"{np.count_nonzero(~inside)} of {target.size} target wavelengths lie "
+            f"outside the source range {sorted_source[0]} to {sorted_source[-1]}. "
+            "Choose out_of_range='crop', 'nearest' or 'fill' to handle them."
+        )
+    if out_of_range == "crop":
+        if not inside.any():
+            raise ValueError("No target wavelength lies inside the source range.")
+        target, inside = target[inside], inside[inside]
+    clipped = np.clip(target, sorted_source[0], sorted_source[-1])
+    left = np.clip(np.searchsorted(sorted_source, clipped, side="right") - 1, 0, source.size - 2)
+    step = sorted_source[left + 1] - sorted_source[left]
+    weight = (clipped - sorted_source[left]) / step
+    outside = None if inside.all() or out_of_range != "fill" else ~inside
+    return order_or_none, left, weight, outside, target
+
+
+def _interpolate(X, order, left, weight, outside, fill_value):
+    if order is not None:
+        X = X[:, order]
+    weight = weight.astype(X.dtype)
+    out = X[:, left] * (1 - weight) + X[:, left + 1] * weight
+    if outside is not None:
+        out[:, outside] = fill_value
+    return out

@@ -4,13 +4,13 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils._typing import ArrayLike, Self
-from sklspec.utils.validation import check_same_channels
+from sklspec.utils.validation import check_same_channels, validate_data
 
 
 def _covariance_factors(spectra, alpha):

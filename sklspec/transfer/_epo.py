@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.cross_decomposition import PLSRegression
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
@@ -14,6 +14,7 @@ from sklspec.utils._optional import import_optional
 from sklspec.utils._routing import check_takes_sample_weight
 from sklspec.utils._sklearn_compat import HasMethods, Interval, check_sample_weight
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
+from sklspec.utils.validation import validate_data
 
 
 class EPORegressor(DocLinkMixin, RegressorMixin, BaseEstimator):

@@ -5,13 +5,14 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.transfer._standards import check_standards
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import Interval, StrOptions, check_sample_weight
 from sklspec.utils._typing import ArrayLike, Self
+from sklspec.utils.validation import validate_data
 
 
 def _penalised_pls1(centred, target, differences, weight, n_components, *, deflate=True):

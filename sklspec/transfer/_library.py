@@ -8,7 +8,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from sklspec.base import DocLinkMixin
@@ -19,6 +19,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
+from sklspec.utils.validation import validate_data
 from sklspec.vae import VAEEncoder
 
 DECODERS = ("vae", "pca", "pca+vae")

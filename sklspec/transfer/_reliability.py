@@ -9,13 +9,14 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval, StrOptions
 from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
+from sklspec.utils.validation import validate_data
 
 # Rows scored at a time: chemotools works in float64, so a large map is
 # converted block by block, never whole.

@@ -2,12 +2,13 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import NotFittedError, check_is_fitted, validate_data
+from sklearn.utils.validation import NotFittedError, check_is_fitted
 
 from sklspec.base import DocLinkMixin, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods, check_sample_weight
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
+from sklspec.utils.validation import validate_data
 
 
 class SlopeBiasCorrection(DocLinkMixin, RegressorMixin, BaseEstimator):

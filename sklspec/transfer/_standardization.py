@@ -2,14 +2,14 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import HasMethods
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
-from sklspec.utils.validation import check_same_channels
+from sklspec.utils.validation import check_same_channels, validate_data
 
 
 def _direct_standardization():

@@ -168,7 +168,6 @@ def validate_spectra(
     checked either way.
     """
     from sklearn.utils import check_array, check_consistent_length
-    from sklearn.utils.validation import validate_data
 
     from sklspec.utils._sklearn_compat import check_feature_names, check_n_features
 
@@ -192,7 +191,61 @@ def validate_spectra(
         check_consistent_length(X, y)
     check_feature_names(estimator, X, reset=reset)
     check_n_features(estimator, X, reset=reset)
+    check_wavelength_columns(estimator, X, reset=reset)
     return X if no_y else (X, y)
+
+
+def validate_data(
+    estimator: EstimatorLike,
+    X: ArrayLike | str = "no_validation",
+    y: ArrayLike | str = "no_validation",
+    *,
+    reset: bool = True,
+    **check_params: Any,
+) -> Any:
+    """scikit-learn's ``validate_data``, also recording or checking wavelength columns.
+
+    scikit-learn records and checks the column names of a DataFrame only
+    when they are strings. Spectra usually come with their wavelengths as
+    numeric column names: with ``reset`` these are recorded (as strings, in
+    ``_numeric_columns``), and otherwise a DataFrame whose wavelengths differ
+    from those seen in ``fit`` is refused (:func:`check_wavelength_columns`).
+    """
+    from sklearn.utils.validation import validate_data as sklearn_validate_data
+
+    result = sklearn_validate_data(estimator, X, y, reset=reset, **check_params)
+    if not (isinstance(X, str) and X == "no_validation"):
+        check_wavelength_columns(estimator, X, reset=reset)
+    return result
+
+
+def check_wavelength_columns(estimator: EstimatorLike, X: ArrayLike, *, reset: bool) -> None:
+    """Record (``reset``) or check the numeric column names (wavelengths) of a DataFrame ``X``.
+
+    The check refuses a DataFrame whose numeric column names differ from
+    those ``estimator`` was fitted on (spectra on another wavelength grid,
+    which an array of the same width would hide); arrays, and estimators
+    fitted on arrays, are not checked.
+    """
+    if reset:
+        estimator._numeric_columns = numeric_column_names(X)
+        return
+    fitted = getattr(estimator, "_numeric_columns", None)
+    given = numeric_column_names(X)
+    if fitted is None or given is None or len(fitted) != len(given):
+        return
+    fitted_axis, given_axis = fitted.astype(float), given.astype(float)
+    tolerance = 1e-9 * max(1.0, float(np.abs(fitted_axis).max()))
+    differs = np.abs(fitted_axis - given_axis) > tolerance
+    if differs.any():
+        first = int(np.argmax(differs))
+        raise ValueError(
+            f"X's columns are wavelengths {given[0]} to {given[-1]}, but "
+            f"{type(estimator).__name__} was fitted on wavelengths {fitted[0]} to {fitted[-1]} "
+            f"(column {first}: {given[first]}, fitted on {fitted[first]}). Resample the spectra "
+            "onto the fitted grid (sklspec.preprocessing.WavelengthResampler), or pass "
+            "X.to_numpy() if they are the same channels."
+        )
 
 
 def as_2d_targets(y):

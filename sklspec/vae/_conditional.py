@@ -2,12 +2,12 @@
 
 import numpy as np
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
 from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
-from sklspec.utils.validation import numeric_column_names
+from sklspec.utils.validation import numeric_column_names, validate_data
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 
 

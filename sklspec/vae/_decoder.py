@@ -2,12 +2,13 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from sklspec.base import DocLinkMixin, input_channel_names, unwrap_frozen
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import HasMethods
 from sklspec.utils._typing import ArrayLike, EstimatorLike, Self
+from sklspec.utils.validation import validate_data
 from sklspec.vae._base import _BaseVAE
 
 
