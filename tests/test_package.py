@@ -166,3 +166,34 @@ def test_every_estimator_links_to_its_api_page():
     assert f'href="{DOCS_URL}generated/sklspec.transfer.GCTPLSRegression.html"' in (
         GCTPLSRegression()._repr_html_()
     )
+
+
+def test_every_optional_package_has_an_install_hint(monkeypatch):
+    # Each package import_optional names belongs to an extra, and a missing one says which.
+    import importlib
+    import re
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    from sklspec.utils._optional import _EXTRAS, import_optional, require_all
+
+    root = Path(__file__).parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    used = set()
+    for module in (root / "sklspec").rglob("*.py"):
+        used |= set(re.findall(r"import_optional\(\s*\"([a-zA-Z_0-9]+)", module.read_text()))
+    assert used and used <= set(_EXTRAS)
+    for package, extra in _EXTRAS.items():
+        assert any(req.lower().startswith(package) for req in extras[extra]), package
+
+    def not_installed(name, *args, **kwargs):
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(importlib, "import_module", not_installed)
+    with pytest.raises(ImportError, match=r"needs zarr, .* pip install 'sklspec\[zarr\]'"):
+        import_optional("zarr", "Reading zarr arrays")
+    with pytest.raises(ImportError, match=r"needs nothere, not installed.*pip install nothere"):
+        require_all(["nothere"], "A feature")

@@ -37,6 +37,10 @@ def test_parameter_validation_names_the_parameter_and_the_value():
     with pytest.raises(compat.InvalidParameterError, match="'model' parameter"):
         f(1, "a", model=3)
     assert issubclass(compat.InvalidParameterError, ValueError)
+    constraints = {"n": [compat.Interval(Integral, 1, None, closed="left")]}
+    compat.validate_parameter_constraints(constraints, {"n": 3}, caller_name="Thing")
+    with pytest.raises(compat.InvalidParameterError, match="'n' parameter of Thing .* Got 0"):
+        compat.validate_parameter_constraints(constraints, {"n": 0}, caller_name="Thing")
 
 
 def test_feature_names_and_counts_are_recorded_then_checked():

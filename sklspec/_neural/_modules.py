@@ -1,5 +1,7 @@
 """torch building blocks shared by the networks."""
 
+from numbers import Integral
+
 import torch
 from torch import nn
 
@@ -14,7 +16,25 @@ ACTIVATIONS = {
 
 
 def make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation):
-    """Fully connected layers with ``activation`` after each hidden layer and a linear output."""
+    """Fully connected layers with ``activation`` after each hidden layer and a linear output.
+
+    Widths must be positive integers and ``activation`` one of
+    ``ACTIVATIONS``: a ValueError names what is wrong (torch would build a
+    layer of width 0, or fail on a negative one with its own message).
+    """
+    hidden_layer_sizes = (
+        (hidden_layer_sizes,)
+        if isinstance(hidden_layer_sizes, Integral)
+        else tuple(hidden_layer_sizes)
+    )
+    for name, value in (("inputs", n_inputs), ("outputs", n_outputs)):
+        _check_width(value, f"the number of {name}")
+    for size in hidden_layer_sizes:
+        _check_width(size, f"hidden layer size in {hidden_layer_sizes}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation {activation!r}; choose from {', '.join(sorted(ACTIVATIONS))}."
+        )
     layers = []
     width = n_inputs
     for size in hidden_layer_sizes:
@@ -22,6 +42,11 @@ def make_mlp(n_inputs, hidden_layer_sizes, n_outputs, activation):
         width = size
     layers.append(nn.Linear(width, n_outputs))
     return nn.Sequential(*layers)
+
+
+def _check_width(value, what):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{what[0].upper()}{what[1:]} must be an integer >= 1; got {value!r}.")
 
 
 class MLPModule(nn.Module):

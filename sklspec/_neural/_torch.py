@@ -40,7 +40,7 @@ def as_float32(X, name="X"):
     if too_large:
         raise ValueError(
             f"{name} has values too large for float32 (|x| > 3.4e38), the precision "
-            "the networks train in; rescale the spectra."
+            f"the networks train in; rescale {'the targets' if name == 'y' else 'the spectra'}."
         )
     return X32
 
@@ -74,7 +74,7 @@ def check_float32_range(X, name="X", block_rows=65_536):
         if max(np.max(block, initial=0.0), -np.min(block, initial=0.0)) > limit:
             raise ValueError(
                 f"{name} has values too large for float32 (|x| > 3.4e38), the precision "
-                "the networks train in; rescale the spectra."
+                f"the networks train in; rescale {'the targets' if name == 'y' else 'the spectra'}."
             )
     return X
 

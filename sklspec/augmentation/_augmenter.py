@@ -26,6 +26,7 @@ from sklspec.utils._sklearn_compat import (
     validate_params,
 )
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
+from sklspec.utils._warnings import user_stacklevel
 from sklspec.utils.validation import check_positive_int, validate_data
 from sklspec.vae import PRESETS, ConditionalVAE, VAEEncoder
 
@@ -612,7 +613,7 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
                 "Train it longer (max_epochs, patience), lower its KL weight (beta), or try "
                 "another sampling.",
                 CollapsedGenerationWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return X_new, y_new
 
@@ -688,6 +689,11 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
             if not self.conditional:
                 raise ValueError("y is only used by a conditional augmenter (conditional=True).")
             conditions = np.asarray(y, dtype=np.float64)
+            if conditions.size == 0:
+                raise ValueError(
+                    f"y must hold at least one target vector to generate spectra for; got shape "
+                    f"{conditions.shape}."
+                )
             conditions = conditions.reshape(len(conditions), -1)
             n_conditions = self.vae_.n_conditions_
             if conditions.shape[1] != n_conditions or not np.isfinite(conditions).all():
@@ -812,7 +818,7 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
                 f"Only {n_kept} of the {n} requested spectra {what} after {self.max_rounds} "
                 f"rounds ({n_drawn} generated); returning those. To keep more, {fix}.",
                 LowAcceptanceWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
         elif acceptance < self.min_acceptance:
             warnings.warn(
@@ -820,7 +826,7 @@ class VAEAugmenter(DocLinkMixin, BaseEstimator):
                 f"(min_acceptance={self.min_acceptance}); the VAE may generate implausible "
                 f"spectra: {fix}.",
                 LowAcceptanceWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
 
     def __sklearn_tags__(self):

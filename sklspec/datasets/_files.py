@@ -121,7 +121,17 @@ class SpectraFile:
 
     def _data(self):
         if self._array is None:
-            self._handle, self._array = _open(self.path, self.key)
+            handle, array = _open(self.path, self.key)
+            shape, dtype = tuple(array.shape), np.dtype(array.dtype)
+            if shape != self.shape or dtype != self.dtype:
+                if handle is not None:
+                    handle.close()
+                raise ValueError(
+                    f"{self.path}: the file changed since it was opened: it now holds {shape} "
+                    f"{dtype} spectra, not {self.shape} {self.dtype}. Open it again "
+                    "(SpectraFile(...))."
+                )
+            self._handle, self._array = handle, array
         return self._array
 
     def __getitem__(self, rows):
@@ -131,7 +141,19 @@ class SpectraFile:
             return np.asarray(data[rows])
         rows = np.asarray(rows)
         if rows.dtype == bool:
+            if rows.shape != (len(self),):
+                raise IndexError(
+                    f"A boolean mask must have one value per spectrum ({len(self)}); got shape "
+                    f"{rows.shape}."
+                )
             rows = np.flatnonzero(rows)
+        if rows.dtype.kind not in "iu":
+            raise IndexError(f"Spectra are selected by integer positions; got {rows.dtype}.")
+        outside = (rows < -len(self)) | (rows >= len(self))
+        if outside.any():
+            raise IndexError(
+                f"Row {int(rows[outside].flat[0])} is out of range for {len(self)} spectra."
+            )
         rows = np.where(rows < 0, rows + len(self), rows)
         # HDF5 reads only increasing positions: read each once, in order, then arrange.
         unique, inverse = np.unique(rows, return_inverse=True)

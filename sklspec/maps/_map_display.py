@@ -3,6 +3,7 @@
 from typing import Any
 
 import numpy as np
+from sklearn.utils import check_array
 
 from sklspec.maps._axes import axes_or_new
 from sklspec.maps._raster import spectra_to_map
@@ -46,9 +47,7 @@ def summed_emissivity(
     >>> summed_emissivity(X, np.linspace(390, 400, 5), (394, 397))
     (array([1., 1.]), 'emissivity 394-397 nm')
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_spectra, n_channels); got shape {X.shape}.")
+    X = check_array(X, dtype=np.float64, input_name="X")  # 2-D, finite, numbers
     if wavelength_range is None:
         return X.sum(axis=1), "total emissivity"
     if wavelengths is None:

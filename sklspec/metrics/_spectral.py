@@ -14,7 +14,7 @@ from sklearn.metrics.pairwise import paired_euclidean_distances
 from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.validation import check_is_fitted
 
-from sklspec.utils._sklearn_compat import validate_params
+from sklspec.utils._sklearn_compat import check_sample_weight, validate_params
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike
 
 _WEIGHTED = {
@@ -136,7 +136,8 @@ def mean_euclidean_distance(
     """
     distances = rowwise_euclidean_distance(X_true, X_pred)
     check_consistent_length(distances, sample_weight)
-    return float(np.average(distances, weights=sample_weight))
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, distances)
+    return float(np.average(distances, weights=weights))
 
 
 @validate_params(_WEIGHTED, prefer_skip_nested_validation=True)
@@ -170,7 +171,8 @@ def mean_cosine_distance(
     """
     distances = rowwise_cosine_distance(X_true, X_pred)
     check_consistent_length(distances, sample_weight)
-    return float(np.average(distances, weights=sample_weight))
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, distances)
+    return float(np.average(distances, weights=weights))
 
 
 def relative_squared_error(X_true: ArrayLike, X_pred: ArrayLike) -> float:
@@ -209,7 +211,9 @@ def relative_squared_error(X_true: ArrayLike, X_pred: ArrayLike) -> float:
     X_true = X_true.astype(np.float64, copy=False)
     residual = np.sum((X_true - X_pred) ** 2)
     spread = np.sum((X_true - X_true.mean(axis=0)) ** 2)
-    if spread == 0:
+    # Spectra equal up to rounding have a spread of rounding errors, around
+    # eps^2 times their squared size: dividing by it gave 4.7e30, not an error.
+    if spread <= (64 * np.finfo(np.float64).eps) ** 2 * np.sum(X_true**2):
         raise ValueError(
             "relative_squared_error is undefined when all true spectra are "
             "identical (their spread around the mean spectrum is zero)."

@@ -1,5 +1,6 @@
 """Baseline (continuum) subtraction for spectra."""
 
+import inspect
 from numbers import Integral
 from typing import Any
 
@@ -172,6 +173,20 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
                 f"Unknown baseline method {self.method!r}. Use "
                 f"'{ROLLING_MIN_GAUSSIAN}' or an algorithm of pybaselines.Baseline "
                 "such as 'snip', 'arpls', 'asls' or 'modpoly'."
+            )
+        # Keys checked by name: some algorithms take **kwargs and ignore what they do not use.
+        named = [
+            name
+            for name, parameter in inspect.signature(
+                getattr(Baseline, self.method)
+            ).parameters.items()
+            if name not in ("self", "data") and parameter.kind is not parameter.VAR_KEYWORD
+        ]
+        unknown = sorted(set(self.method_params or {}) - set(named))
+        if unknown:
+            raise ValueError(
+                f"method_params {unknown} are not parameters of pybaselines' {self.method!r}; "
+                f"it takes {', '.join(named)}."
             )
 
     def _check_windows(self, n_features):

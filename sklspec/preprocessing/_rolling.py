@@ -14,6 +14,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from scipy import fft as sp_fft
 from scipy.signal.windows import gaussian
+from sklearn.utils import check_array
 
 from sklspec.utils._sklearn_compat import Interval, validate_params
 from sklspec.utils._typing import ArrayLike
@@ -203,7 +204,11 @@ def gaussian_mean_kernel(window, n_channels, dtype=np.float64, n_fft=None, scale
         "X": ["array-like"],
         "min_window": [Interval(Integral, 1, None, closed="left")],
         "smooth_window": [Interval(Integral, 1, None, closed="left")],
-        "workers": [Integral, None],
+        "workers": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     },
     prefer_skip_nested_validation=True,
 )
@@ -246,7 +251,25 @@ def rolling_min_gaussian_baseline(
     >>> bool(np.allclose(baseline[:, 100:200], 10.0))
     True
     """
+    if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64) or X.ndim != 2:
+        # Lists, DataFrames, ints: to a float array (a float ndarray, memmaps included, as it is).
+        X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False, input_name="X")
+    if X.shape[1] == 0 or X.shape[0] == 0:
+        raise ValueError(f"X must hold at least one spectrum of one channel; got shape {X.shape}.")
+    _check_finite_rows(X)
     return _rolling_min_gaussian(X, min_window, smooth_window, workers)
+
+
+def _check_finite_rows(X, block=4096):
+    """NaN or inf anywhere in ``X`` (read block by block, a memmap too) is a ValueError."""
+    for start in range(0, X.shape[0], block):
+        finite = np.isfinite(X[start : start + block])
+        if not finite.all():
+            row, channel = np.argwhere(~finite)[0]
+            raise ValueError(
+                f"X contains NaN or infinity (first at row {start + int(row)}, channel "
+                f"{int(channel)}); the baseline of such a spectrum is undefined."
+            )
 
 
 def _rolling_min_gaussian(X, min_window, smooth_window, workers, *, subtract=False):

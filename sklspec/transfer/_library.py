@@ -19,6 +19,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._seeding import seed_from
 from sklspec.utils._sklearn_compat import HasMethods, Interval, StrOptions
 from sklspec.utils._typing import ArrayLike, EstimatorLike, RandomStateLike, Self
+from sklspec.utils._warnings import user_stacklevel
 from sklspec.utils.validation import validate_data
 from sklspec.vae import VAEEncoder
 
@@ -303,7 +304,7 @@ class LatentLibrary(DocLinkMixin, TransformerMixin, BaseEstimator):
                 f"({linear_floor:.4g}): no mapping onto it can beat that floor. Train the VAE "
                 f"longer or with a smaller KL weight (beta), or use decoder={other}.",
                 LibraryFloorWarning,
-                stacklevel=3,  # the caller of fit, past fit_context
+                stacklevel=user_stacklevel(),
             )
         return self
 

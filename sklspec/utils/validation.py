@@ -39,8 +39,8 @@ def check_wavelengths(
     Raises
     ------
     ValueError
-        If the axis is not 1-D, contains NaN or inf, is not strictly
-        monotonic, or does not have ``n_features`` points.
+        If the axis is not 1-D, is empty, contains NaN or inf, is not
+        strictly monotonic, or does not have ``n_features`` points.
     """
     try:
         axis = np.asarray(wavelengths, dtype=np.float64)
@@ -48,6 +48,8 @@ def check_wavelengths(
         raise TypeError(f"{name} must be an array of numbers; got {wavelengths!r}.") from exc
     if axis.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional; got shape {axis.shape}.")
+    if axis.size == 0:
+        raise ValueError(f"{name} must hold at least one wavelength; got none.")
     if not np.all(np.isfinite(axis)):
         raise ValueError(f"{name} contains NaN or infinity.")
     if n_features is not None and axis.shape[0] != n_features:

@@ -6,7 +6,11 @@ from typing import Any
 
 from skorch.callbacks import Callback
 
-from sklspec.utils._sklearn_compat import Interval, validate_params
+from sklspec.utils._sklearn_compat import (
+    Interval,
+    validate_parameter_constraints,
+    validate_params,
+)
 
 
 def _cyclical_beta(progress, beta_max, n_cycles, ratio):
@@ -14,13 +18,15 @@ def _cyclical_beta(progress, beta_max, n_cycles, ratio):
     return beta_max * min(1.0, position / ratio)
 
 
+_SCHEDULE_CONSTRAINTS = {
+    "beta_max": [Interval(Real, 0, None, closed="left")],
+    "n_cycles": [Interval(Integral, 1, None, closed="left")],
+    "ratio": [Interval(Real, 0, 1, closed="right")],
+}
+
+
 @validate_params(
-    {
-        "progress": [Interval(Real, 0, 1, closed="both")],
-        "beta_max": [Interval(Real, 0, None, closed="left")],
-        "n_cycles": [Interval(Integral, 1, None, closed="left")],
-        "ratio": [Interval(Real, 0, 1, closed="right")],
-    },
+    {"progress": [Interval(Real, 0, 1, closed="both")], **_SCHEDULE_CONSTRAINTS},
     prefer_skip_nested_validation=True,
 )
 def cyclical_linear_beta(
@@ -90,6 +96,14 @@ class CyclicalKLAnnealing(Callback):
             f"{type(self).__name__}(beta_max={self.beta_max}, "
             f"n_cycles={self.n_cycles}, ratio={self.ratio})"
         )
+
+    def initialize(self) -> "CyclicalKLAnnealing":
+        """Check the parameters when the net is initialized (InvalidParameterError)."""
+        params = {"beta_max": self.beta_max, "n_cycles": self.n_cycles, "ratio": self.ratio}
+        validate_parameter_constraints(
+            _SCHEDULE_CONSTRAINTS, params, caller_name=type(self).__name__
+        )
+        return self
 
     def on_epoch_begin(self, net: Any, dataset_train: Any = None, **kwargs: Any) -> None:
         batch_size = net.get_params().get("iterator_train__batch_size", net.batch_size)

@@ -1,6 +1,7 @@
 """torch modules of the variational autoencoder."""
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import torch
 from torch import nn
@@ -48,6 +49,8 @@ class VAEModule(nn.Module):
         n_conditions: int = 0,
     ) -> None:
         super().__init__()
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, Integral) or latent_dim < 1:
+            raise ValueError(f"latent_dim must be an integer >= 1; got {latent_dim!r}.")
         self.latent_dim = latent_dim
         # One linear head gives both the mean and the log-variance.
         self.encoder = make_mlp(n_features, hidden_layer_sizes, 2 * latent_dim, activation)
