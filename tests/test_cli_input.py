@@ -124,3 +124,9 @@ def test_help_shows_defaults_only_where_there_is_one(capsys):
     text = capsys.readouterr().out
     assert "(default: None)" not in text and "(default: False)" not in text
     assert "(default: 4096)" in text
+
+
+def test_a_missing_csv_input_is_named(model, tmp_path, capsys):
+    path, _ = model
+    code, _ = _transfer(path, tmp_path / "missing.csv", tmp_path)
+    assert code == 2 and "missing.csv: no such file." in capsys.readouterr().err

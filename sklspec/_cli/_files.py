@@ -39,7 +39,7 @@ def signing_key(args):
     return key
 
 
-def _check_path(path):
+def check_path(path):
     if not os.path.isfile(path):
         raise CommandError(f"{path}: no such file.")
     extension = os.path.splitext(path)[1].lower()
@@ -74,7 +74,7 @@ def read_spectra(path, *, key=None, header=None):
     False force it. Every problem raises :class:`CommandError` naming the
     file.
     """
-    extension = _check_path(path)
+    extension = check_path(path)
     if extension == ".csv":
         wavelengths, skip, _ = read_csv_header(path, header)
         values = _reading_errors(
@@ -97,7 +97,7 @@ def read_spectra(path, *, key=None, header=None):
 
 def read_targets(path, *, key=None, n_rows, rows_of):
     """Analyte values, one row (or one value) per pair, from the same formats as spectra."""
-    extension = _check_path(path)
+    extension = check_path(path)
     if extension == ".csv":
         _, skip, _ = read_csv_header(path, None)
         values = _reading_errors(
@@ -124,7 +124,7 @@ def spectra_dataset(path, key, min_ndim=2):
     Type and shape are checked here; values (NaN) by the caller, once, whole
     or block by block. ``min_ndim=1`` also accepts one value per row (targets).
     """
-    extension = _check_path(path)
+    extension = check_path(path)
 
     def nothing():
         pass

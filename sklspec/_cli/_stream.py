@@ -5,7 +5,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from sklspec._cli._files import CommandError, check_block, read_csv_header, spectra_dataset
+from sklspec._cli._files import (
+    CommandError,
+    check_block,
+    check_path,
+    read_csv_header,
+    spectra_dataset,
+)
 
 
 class BlockReader:
@@ -20,6 +26,7 @@ class BlockReader:
         extension = os.path.splitext(path)[1].lower()
         self._csv = extension == ".csv"
         if self._csv:
+            check_path(path)
             self.wavelengths, self._skip, n_channels = read_csv_header(path, header)
             with open(path) as handle:
                 n_rows = sum(1 for line in handle if line.strip()) - self._skip
