@@ -68,4 +68,36 @@ try:
 except ModelFileError as error:
     print("refused:", str(error)[:90], "...")
 print("payload ran:", os.path.exists(marker))
+
+# %%
+# Signed files: who made this model?
+# ----------------------------------
+# The checksum in every file detects damage, not edits: anyone can change a
+# weight and recompute it. Labs that exchange models sign them with a secret
+# they share (``--signing-key`` in the command); loading with the key refuses
+# a file that another key signed or that was changed after signing.
+import json
+
+import safetensors.numpy
+from safetensors import safe_open
+
+key = b"the secret our two labs share"
+save(model, path, key=key)
+print("signed, checked:", type(load(path, key=key)).__name__)
+
+# Someone edits the file and recomputes the checksum, as an attacker would.
+with safe_open(path, framework="np") as handle:
+    metadata, tensors = handle.metadata(), {k: handle.get_tensor(k) for k in handle.keys()}
+header = json.loads(metadata["sklspec"])
+header["info"]["pairs"] = 10_000
+from sklspec.io._format import _checksum
+
+metadata["sklspec"] = json.dumps(header)
+metadata["checksum"] = _checksum(metadata["sklspec"], tensors)
+safetensors.numpy.save_file(tensors, path, metadata=metadata)
+print("without the key, loads:", type(load(path)).__name__)
+try:
+    load(path, key=key)
+except ModelFileError as error:
+    print("with the key:", str(error).split(": ", 1)[1][:80], "...")
 plt.show()
