@@ -362,3 +362,36 @@ def test_memory_order_is_kept_so_predictions_stay_bit_for_bit(tmp_path, pairs):
     save(model, tmp_path / "v1.sklspec")
     _rewrite(tmp_path / "v1.sklspec", lambda header: header.update(format_version=1))
     np.testing.assert_array_equal(load(tmp_path / "v1.sklspec").predict(X), model.predict(X))
+
+
+def test_the_augmenters_with_their_default_labeller_round_trip(tmp_path):
+    # The default labeller searches each network's L2 (a GridSearchCV): saved
+    # with its best estimator, it labels new spectra exactly as before.
+    import warnings
+
+    from sklspec.augmentation import AugmentedRegressor, VAEAugmenter
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(30, 8)), rng.uniform(size=(30, 1))
+    vae = VAEEncoder((8,), 2, max_epochs=2, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an untrained VAE's collapse, the MLPs' convergence
+        augmenter = VAEAugmenter(vae, random_state=0).fit(X, y)
+        regressor = AugmentedRegressor(Ridge(), VAEAugmenter(vae), cv=2, random_state=0).fit(X, y)
+    save(augmenter, tmp_path / "augmenter.sklspec")
+    loaded = load(tmp_path / "augmenter.sklspec")
+    search = loaded.labeler_.regressor_.estimators_[0]
+    assert type(search).__name__ == "GridSearchCV" and not hasattr(search, "cv_results_")
+    assert search.best_params_ == augmenter.labeler_.regressor_.estimators_[0].best_params_
+    samples = zip(
+        loaded.sample(5, random_state=1), augmenter.sample(5, random_state=1), strict=True
+    )
+    for got, expected in samples:
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(
+        search.score(X, y[:, 0]), augmenter.labeler_.regressor_.estimators_[0].score(X, y[:, 0])
+    )
+    save(regressor, tmp_path / "regressor.sklspec")
+    np.testing.assert_array_equal(
+        load(tmp_path / "regressor.sklspec").predict(X), regressor.predict(X)
+    )

@@ -81,8 +81,8 @@ def save(
     sklspec's workflows (``Pipeline``, ``TransformedTargetRegressor``,
     ``StandardScaler``, ``MinMaxScaler``, ``PLSRegression``,
     ``KNeighborsRegressor``, ``FrozenEstimator``, ``MultiOutputRegressor``,
-    ``MLPRegressor``, ``Ridge``, DS and PDS), fitted or not, in any
-    combination, can be saved; :func:`load` gives back a model with
+    ``MLPRegressor``, ``Ridge``, ``GridSearchCV``, DS and PDS), fitted or
+    not, in any combination, can be saved; :func:`load` gives back a model with
     bitwise-identical predictions, on the CPU whatever device it was fitted
     on. The file records the package and format versions.
 
@@ -109,11 +109,17 @@ def save(
         carries a checksum only, which detects damage but not deliberate
         edits (anyone can recompute it).
 
+    A fitted ``GridSearchCV`` is saved with what predicting needs (its
+    ``best_estimator_``, ``best_params_`` and ``best_score_``): its
+    ``cv_results_`` are left out and its scorer is rebuilt from
+    ``scoring``, which must be a scorer's name.
+
     Raises
     ------
     ModelFileError
         If the model holds an object that the format cannot represent (a
-        class outside the allow-list, a function).
+        class outside the allow-list, a function); the message lists the
+        classes a file can hold.
 
     See Also
     --------
