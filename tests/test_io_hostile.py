@@ -328,3 +328,11 @@ def test_a_hand_made_json_is_checked_too(tmp_path):
     with pytest.raises(ModelFileError, match="checksum does not match"):
         load(tmp_path / "x.sklspec")
     assert read_info(tmp_path / "x.sklspec")["model_class"] == "list"
+
+
+def test_a_huge_description_is_refused_before_it_is_parsed(mlp_file, monkeypatch):
+    import sklspec.io._format as file_format
+
+    path, _ = mlp_file
+    monkeypatch.setattr(file_format, "MAX_DESCRIPTION", 1000)  # a genuine one is larger
+    _refused(path, r"holds 0 MiB of JSON, more than a model needs", info_too=True)

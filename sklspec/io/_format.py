@@ -19,6 +19,8 @@ from sklspec.utils._typing import EstimatorLike, PathLike
 #: Version of the file layout; files of a newer version are refused.
 FORMAT_VERSION = 2
 _FORMAT = "sklspec-model"
+#: Longest JSON description read (genuine ones: kilobytes to a few MiB).
+MAX_DESCRIPTION = 64 * 2**20
 
 
 def _versions():
@@ -194,6 +196,13 @@ def _read(path, *, tensors, key=None):
     structure = metadata.get("sklspec")
     if structure is None:
         raise ModelFileError(f"{path}: a safetensors file, but not a sklspec model file.")
+    if len(structure) > MAX_DESCRIPTION:
+        # Parsed JSON takes several times its text in memory: refused before parsing.
+        raise ModelFileError(
+            f"{path}: its model description holds {len(structure) / 2**20:.0f} MiB of JSON, "
+            f"more than a model needs (at most {MAX_DESCRIPTION // 2**20} MiB; the weights "
+            "are tensors)."
+        )
     try:
         header = json.loads(structure)
     except (ValueError, RecursionError) as exc:
