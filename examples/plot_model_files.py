@@ -100,4 +100,17 @@ try:
     load(path, key=key)
 except ModelFileError as error:
     print("with the key:", str(error).split(": ", 1)[1][:80], "...")
+
+# %%
+# A primary lab's public key
+# --------------------------
+# With a shared secret, every lab that can check a file can also sign one.
+# An Ed25519 key pair (``pip install 'sklspec[signing]'``) separates the
+# two: the primary lab signs with its private key and publishes the public
+# one, with which every secondary lab checks what it downloads.
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+primary_key = Ed25519PrivateKey.generate()  # or read_signing_key("primary.pem")
+save(model, path, key=primary_key)
+print("checked with the public key:", type(load(path, key=primary_key.public_key())).__name__)
 plt.show()

@@ -288,7 +288,7 @@ def test_the_command_signs_and_checks_model_files(tmp_path, capsys, spectra):
     assert main([*args, "--signing-key", str(keyfile)]) == 0
     (tmp_path / "short.key").write_bytes(b"short")
     assert main([*args, "--force", "--signing-key", str(tmp_path / "short.key")]) == 2
-    assert "a signing key must hold 16 to 4096 bytes" in capsys.readouterr().err
+    assert "a shared secret must hold 16 to 4096 bytes" in capsys.readouterr().err
 
 
 def test_transfer_refuses_output_wavelengths_that_do_not_fit_the_model(tmp_path, capsys, spectra):
@@ -336,3 +336,51 @@ def test_a_huge_description_is_refused_before_it_is_parsed(mlp_file, monkeypatch
     path, _ = mlp_file
     monkeypatch.setattr(file_format, "MAX_DESCRIPTION", 1000)  # a genuine one is larger
     _refused(path, r"holds 0 MiB of JSON, more than a model needs", info_too=True)
+
+
+def test_ed25519_signatures_are_checked_with_the_public_key(tmp_path, spectra, capsys):
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sklspec.io import read_signing_key
+
+    private, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    (tmp_path / "primary.pem").write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (tmp_path / "primary.pub.pem").write_bytes(
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    public = read_signing_key(tmp_path / "primary.pub.pem")
+    model = Ridge().fit(spectra, spectra)
+    path = tmp_path / "library.sklspec"
+    save(model, path, key=read_signing_key(tmp_path / "primary.pem"))
+    np.testing.assert_array_equal(load(path, key=public).predict(spectra), model.predict(spectra))
+    load(path, key=private)  # the private key checks too
+    with pytest.raises(ModelFileError, match="signature does not match the key given"):
+        load(path, key=other.public_key())
+    with pytest.raises(ModelFileError, match="signed with an Ed25519 key, but the key given is a "
+                       "shared secret"):  # fmt: skip
+        load(path, key=KEY)
+    with pytest.raises(ModelFileError, match="A public key checks signatures; sign with the"):
+        save(model, path, key=public)
+
+    _rewrite(path, lambda h: _state(h).update(alpha=1e9))  # edited, checksum recomputed
+    with pytest.raises(ModelFileError, match="signature does not match"):
+        load(path, key=public)
+
+    # The command: the lab signs with its private key, a secondary lab checks with the public.
+    np.save(tmp_path / "new.npy", spectra)
+    save(model, path, key=private)
+    args = ["transfer", str(path), str(tmp_path / "new.npy"), "-o", str(tmp_path / "out.npy")]
+    assert main([*args, "--signing-key", str(tmp_path / "primary.pub.pem")]) == 0
+    (tmp_path / "rsa.pem").write_text("-----BEGIN PUBLIC KEY-----\nnot a key\n")
+    assert main([*args, "--force", "--signing-key", str(tmp_path / "rsa.pem")]) == 2
+    assert "not a readable PEM key" in capsys.readouterr().err

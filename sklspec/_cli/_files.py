@@ -21,22 +21,17 @@ class Spectra:
 
 
 def signing_key(args):
-    """The secret of ``--signing-key FILE`` (its bytes, without a final newline), or None."""
+    """The key of ``--signing-key FILE`` (a shared secret or an Ed25519 PEM key), or None."""
     path = getattr(args, "signing_key", None)
     if path is None:
         return None
+    from sklspec.exceptions import ModelFileError
+    from sklspec.io import read_signing_key
+
     try:
-        with open(path, "rb") as file:
-            key = file.read(4097)
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read the signing key ({exc.strerror}).") from None
-    key = key.rstrip(b"\r\n")
-    if not 16 <= len(key) <= 4096:
-        raise CommandError(
-            f"{path}: a signing key must hold 16 to 4096 bytes (it holds {len(key)}); make one "
-            "with: python -c \"import secrets; print(secrets.token_hex(32))\" > KEYFILE"
-        )
-    return key
+        return read_signing_key(path)
+    except (ModelFileError, ImportError) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def check_path(path):

@@ -1,7 +1,6 @@
 """The sklspec model file: a safetensors file whose metadata holds the structure as JSON."""
 
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -14,6 +13,7 @@ from sklspec.exceptions import ModelFileError
 from sklspec.io._allowlist import allowed_class_paths, class_path, public_class_path
 from sklspec.io._checks import TreeChecker, memory_budget
 from sklspec.io._encoding import Decoder, Encoder, class_paths
+from sklspec.io._signing import sign, verify
 from sklspec.utils._typing import EstimatorLike, PathLike
 
 #: Version of the file layout; files of a newer version are refused.
@@ -50,29 +50,13 @@ def _checksum(structure, tensors):
     return digest.hexdigest()
 
 
-def _key_bytes(key):
-    if isinstance(key, str):
-        key = key.encode()
-    if not isinstance(key, bytes | bytearray) or len(key) < 16:
-        raise ModelFileError(
-            "key must be a secret of at least 16 bytes (bytes or str), shared by the labs that "
-            "sign and check model files."
-        )
-    return bytes(key)
-
-
-def _signature(checksum, key):
-    """HMAC-SHA256 of the checksum, which covers the description and every tensor."""
-    return hmac.new(_key_bytes(key), checksum.encode(), hashlib.sha256).hexdigest()
-
-
 def save(
     model: EstimatorLike,
     path: PathLike,
     *,
     info: dict[str, Any] | None = None,
     companions: dict[str, PathLike] | None = None,
-    key: bytes | str | None = None,
+    key: Any = None,
 ) -> None:
     """Save a model to a file that loading can never execute code from.
 
@@ -103,13 +87,16 @@ def save(
         the same file, by name (e.g. ``{"reliability":
         TransferReliability(...)}``, which ``sklspec fit-transfer`` stores);
         ``load(path, companion=name)`` returns one.
-    key : bytes or str, default=None
-        A secret shared with those who will load the file, at least 16
-        bytes: the file is signed with it (HMAC-SHA256 over its checksum),
-        and ``load(path, key=key)`` refuses a file that was not signed with
-        the same key or was changed after signing. Without a key the file
-        carries a checksum only, which detects damage but not deliberate
-        edits (anyone can recompute it).
+    key : bytes, str or Ed25519PrivateKey, default=None
+        Sign the file (over its checksum, so over its description and
+        every tensor): a secret of at least 16 bytes shared with those who
+        will load it (HMAC-SHA256), or an Ed25519 private key (extra
+        ``sklspec[signing]``) whose public key anyone can check it with.
+        ``load(path, key=...)`` then refuses a file not signed with that
+        key or changed after signing. Without a key the file carries a
+        checksum only, which detects damage but not deliberate edits
+        (anyone can recompute it). :func:`read_signing_key` reads either
+        kind from a file.
 
     A fitted ``GridSearchCV`` is saved with what predicting needs (its
     ``best_estimator_``, ``best_params_`` and ``best_score_``): its
@@ -162,7 +149,7 @@ def save(
     checksum = _checksum(structure, encoder.tensors)
     metadata = {"sklspec": structure, "checksum": checksum}
     if key is not None:
-        metadata["signature"] = _signature(checksum, key)
+        metadata["signature_scheme"], metadata["signature"] = sign(checksum, key)
     try:
         content = safetensors.save(encoder.tensors, metadata=metadata)
         # Written with open(): the file gets the user's umask like any other
@@ -234,22 +221,9 @@ def _read(path, *, tensors, key=None):
                 "it was saved."
             )
         if key is not None:
-            _check_signature(path, metadata.get("signature"), checksum, key)
+            scheme = metadata.get("signature_scheme")
+            verify(path, scheme, metadata.get("signature"), checksum, key)
     return header, arrays, "signature" in metadata
-
-
-def _check_signature(path, signature, checksum, key):
-    expected = _signature(checksum, key)
-    if signature is None:
-        raise ModelFileError(
-            f"{path}: the file is not signed, so it cannot be checked against the key given; "
-            "ask its maker for a signed file (save(..., key=...), fit-transfer --key)."
-        )
-    if not isinstance(signature, str) or not hmac.compare_digest(signature, expected):
-        raise ModelFileError(
-            f"{path}: the signature does not match the key given: the file was signed with "
-            "another key, or changed after it was signed. Nothing was loaded."
-        )
 
 
 def _check_header(header):
@@ -296,7 +270,7 @@ def _printable(value, limit=200):
     return _CONTROL.sub("?", str(value))[:limit]
 
 
-def read_info(path: PathLike, *, key: bytes | str | None = None) -> dict[str, Any]:
+def read_info(path: PathLike, *, key: Any = None) -> dict[str, Any]:
     """What a model file holds, read without building the model.
 
     The description is checked as :func:`load` checks it (its structure,
@@ -306,7 +280,7 @@ def read_info(path: PathLike, *, key: bytes | str | None = None) -> dict[str, An
     ----------
     path : str or path-like
         A file written by :func:`save`.
-    key : bytes or str, default=None
+    key : bytes, str, Ed25519PublicKey or Ed25519PrivateKey, default=None
         Check the file's signature with this key first (see :func:`save`):
         what is returned then comes from the file's signer.
 
@@ -350,9 +324,7 @@ def read_info(path: PathLike, *, key: bytes | str | None = None) -> dict[str, An
     }
 
 
-def load(
-    path: PathLike, *, companion: str | None = None, key: bytes | str | None = None
-) -> Any:
+def load(path: PathLike, *, companion: str | None = None, key: Any = None) -> Any:
     """Load a model saved with :func:`save`, never executing code from the file.
 
     The file is treated as hostile until checked. Before anything is built:
@@ -376,10 +348,11 @@ def load(
     companion : str, default=None
         Load the companion estimator of this name (see :func:`save`)
         instead of the model.
-    key : bytes or str, default=None
-        The secret the file was signed with (see :func:`save`): a file that
-        is unsigned, signed with another key or changed after signing is
-        refused. Without a key, a signature is not checked.
+    key : bytes, str, Ed25519PublicKey or Ed25519PrivateKey, default=None
+        The secret the file was signed with, or the signer's Ed25519 public
+        key (see :func:`save`): a file that is unsigned, signed with another
+        key or changed after signing is refused. Without a key, a signature
+        is not checked.
 
     Returns
     -------

@@ -6,6 +6,7 @@ import importlib.util
 # The extra of pyproject.toml that installs each optional module.
 _EXTRAS = {
     "chemotools": "transfer",
+    "cryptography": "signing",
     "dask": "dask",
     "distributed": "dask",
     "h5py": "hdf5",
