@@ -28,7 +28,7 @@ from sklspec.utils._sklearn_compat import InvalidParameterError
     [
         (np.array([[1.0, np.nan]]), ValueError, r"NaN or infinity \(first at row 0, channel 1"),
         (np.array([[1.0, 2.0], [np.inf, 2.0]]), ValueError, "first at row 1, channel 0"),
-        (np.empty((2, 0)), ValueError, "at least one spectrum of one channel; got shape"),
+        (np.empty((2, 0)), ValueError, "spectra must have at least one channel; got shape"),
         (np.ones(5), ValueError, "Expected 2D array, got 1D array"),
         (np.ones((2, 3, 4)), ValueError, "Found array with dim 3"),
         (np.ones((2, 5), complex), ValueError, "Complex data not supported"),
@@ -99,9 +99,11 @@ def test_reliability_refuses_spectra_without_variation():
     pytest.importorskip("chemotools")
     with pytest.raises(ValueError, match="The training spectra are all identical"):
         TransferReliability(n_components=2).fit(np.ones((30, 10)))
-    rank_one = np.outer(np.random.default_rng(0).uniform(size=30), np.arange(10.0))
-    with pytest.raises(ValueError, match=r"vary along fewer than n_components=2 directions \(1\)"):
-        TransferReliability(n_components=2).fit(rank_one)
+    # Rank one, two components: the second's variance is rounding noise, left out of T2.
+    rng = np.random.default_rng(0)
+    rank_one = np.outer(rng.uniform(size=30), np.arange(10.0))
+    scores = TransferReliability(n_components=2).fit(rank_one).transform(rank_one)
+    assert np.all(np.isfinite(scores)) and scores.max() < 10
 
 
 def test_rse_of_identical_truth_is_an_error_not_a_huge_number():

@@ -254,8 +254,8 @@ def rolling_min_gaussian_baseline(
     if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64) or X.ndim != 2:
         # Lists, DataFrames, ints: to a float array (a float ndarray, memmaps included, as it is).
         X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False, input_name="X")
-    if X.shape[1] == 0 or X.shape[0] == 0:
-        raise ValueError(f"X must hold at least one spectrum of one channel; got shape {X.shape}.")
+    if X.shape[1] == 0:
+        raise ValueError(f"X's spectra must have at least one channel; got shape {X.shape}.")
     _check_finite_rows(X)
     return _rolling_min_gaussian(X, min_window, smooth_window, workers)
 

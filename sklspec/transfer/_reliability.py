@@ -175,12 +175,6 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
         detector = self._detector(X)
         q, scores = self._q_and_scores(detector, X)
         spread = self._variances(scores)
-        if not np.all(spread > 1e-12 * spread.max()):
-            raise ValueError(
-                f"The training spectra vary along fewer than n_components={self.n_components} "
-                f"directions ({int(np.sum(spread > 1e-12 * spread.max()))}); use fewer "
-                "components."
-            )
         t2 = self._t2(scores, spread)
         if self.cv is not None:
             for train, test in self._folds(X):
@@ -216,8 +210,11 @@ class TransferReliability(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _variances(scores):
+        # Components beyond the spectra's rank have variances of rounding
+        # errors; dividing by them would make T2 rounding noise times 1e30.
         variances = scores.var(axis=0)
-        return np.where(variances > 0, variances, 1.0)
+        informative = variances > 1e-12 * variances.max(initial=0.0)
+        return np.where(informative, variances, 1.0)
 
     @staticmethod
     def _t2(scores, variances):
