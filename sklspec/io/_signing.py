@@ -10,9 +10,11 @@ each secondary lab checks the library it downloads).
 import hashlib
 import hmac
 import os
+from typing import Any
 
 from sklspec.exceptions import ModelFileError
 from sklspec.utils._optional import import_optional
+from sklspec.utils._typing import PathLike
 
 HMAC, ED25519 = "hmac-sha256", "ed25519"
 _MIN_SECRET, _MAX_KEY_FILE = 16, 4096
@@ -95,7 +97,7 @@ def _ed25519_valid(key, signature, checksum):
     return True
 
 
-def read_signing_key(path):
+def read_signing_key(path: PathLike) -> Any:
     """The key in a file: an Ed25519 key in PEM format, or else the bytes of a shared secret.
 
     Parameters
