@@ -281,6 +281,8 @@ def test_the_command_signs_and_checks_model_files(tmp_path, capsys, spectra):
     np.save(tmp_path / "new.npy", spectra)
     assert main(["info", str(path), "--signing-key", str(keyfile)]) == 0
     assert "signature: checked" in capsys.readouterr().out
+    assert main(["info", str(path)]) == 0
+    assert "signature: present, not checked (give --signing-key)" in capsys.readouterr().out
     args = ["transfer", str(path), str(tmp_path / "new.npy"), "-o", str(tmp_path / "out.npy")]
     assert main([*args, "--signing-key", str(other)]) == 2
     assert "signature does not match the key given" in capsys.readouterr().err
