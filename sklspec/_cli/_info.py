@@ -1,18 +1,11 @@
 """``sklspec info``: what a model file holds, without loading it."""
 
-import re
-
 from sklspec._cli._files import signing_key
-
-# Terminal control sequences start with these: a file's text never reaches the terminal raw.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+from sklspec.utils._text import printable
 
 
-def _clean(value, limit=2000, lines=False):
-    """``value`` as text safe to print: control characters shown as '?', long text cut."""
-    text = (_CONTROL_BUT_NEWLINES if lines else _CONTROL).sub("?", str(value))
-    return text if len(text) <= limit else text[:limit] + "..."
+def _clean(value):
+    return printable(value, 2000)
 
 
 def run_info(args):
@@ -54,5 +47,5 @@ def _comparison(rows, info):
         )
     except Exception:  # written by hand or by another tool: shown as unreadable, not a crash
         return "  models compared: (the stored table is malformed)"
-    table = _clean(table, limit=20000, lines=True).replace("\n", "\n    ")
+    table = printable(table, 20000, lines=True).replace("\n", "\n    ")
     return f"  models compared:\n    {table}"

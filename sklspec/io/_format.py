@@ -3,7 +3,6 @@
 import hashlib
 import json
 import os
-import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,6 +13,7 @@ from sklspec.io._allowlist import allowed_class_paths, class_path, public_class_
 from sklspec.io._checks import TreeChecker, memory_budget
 from sklspec.io._encoding import Decoder, Encoder, class_paths
 from sklspec.io._signing import sign, verify
+from sklspec.utils._text import printable
 from sklspec.utils._typing import EstimatorLike, PathLike
 
 #: Version of the file layout; files of a newer version are refused.
@@ -201,9 +201,9 @@ def _read(path, *, tensors, key=None):
         saved_with = header.get("versions")
         saved_with = saved_with.get("sklspec") if isinstance(saved_with, dict) else None
         raise ModelFileError(
-            f"{path}: written in model format {_printable(version)}, newer than this sklspec "
+            f"{path}: written in model format {printable(version)}, newer than this sklspec "
             f"reads ({FORMAT_VERSION}); upgrade sklspec (it was saved with sklspec "
-            f"{_printable(saved_with or '?')})."
+            f"{printable(saved_with or '?')})."
         )
     try:
         _check_header(header)
@@ -260,14 +260,6 @@ def _check_wavelengths(name, value):
     steps = np.diff(axis)
     if not np.all(np.isfinite(axis)) or not (np.all(steps > 0) or np.all(steps < 0)):
         raise ModelFileError(f"info {name!r} must be finite and strictly monotonic")
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _printable(value, limit=200):
-    """``value`` as text for a message: control characters (terminal escapes) replaced."""
-    return _CONTROL.sub("?", str(value))[:limit]
 
 
 def read_info(path: PathLike, *, key: Any = None) -> dict[str, Any]:
@@ -380,14 +372,14 @@ def load(path: PathLike, *, companion: str | None = None, key: Any = None) -> An
     else:
         companions = header.get("companions", {})
         if companion not in companions:
-            held = ", ".join(_printable(name, 60) for name in sorted(companions)) or "none"
+            held = ", ".join(printable(name, 60) for name in sorted(companions)) or "none"
             raise ModelFileError(f"{path}: holds no companion {companion!r} (it holds: {held}).")
         tree = companions[companion]
     refused = class_paths(tree) - allowed_class_paths()
     if refused:
         raise ModelFileError(
             f"{path}: refused: it names classes outside the allow-list of loadable "
-            f"types: {_printable(', '.join(sorted(refused)), 400)}. Nothing was loaded."
+            f"types: {printable(', '.join(sorted(refused)), 400)}. Nothing was loaded."
         )
     try:
         return Decoder(tensors).decode(tree)
@@ -398,5 +390,5 @@ def load(path: PathLike, *, companion: str | None = None, key: Any = None) -> An
         # through and still fails (a parameter an older class lacked, say) is
         # reported the same way, never as the library's own exception.
         raise ModelFileError(
-            f"{path}: the model cannot be rebuilt ({type(exc).__name__}: {_printable(exc)})."
+            f"{path}: the model cannot be rebuilt ({type(exc).__name__}: {printable(exc)})."
         ) from exc
