@@ -15,7 +15,7 @@ from sklspec.utils._fit import fit_context
 from sklspec.utils._optional import import_optional
 from sklspec.utils._sklearn_compat import Interval
 from sklspec.utils._typing import ArrayLike, Self
-from sklspec.utils.validation import numeric_column_names, validate_data
+from sklspec.utils.validation import validate_data
 
 ROLLING_MIN_GAUSSIAN = "rolling_min_gaussian"
 
@@ -153,10 +153,8 @@ class BaselineSubtractor(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin
             The fitted transformer.
         """
         self._check_method()
-        numeric_columns = numeric_column_names(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, dtype=[np.float64, np.float32])  # records wavelength columns
         self._check_windows(X.shape[1])
-        self._numeric_columns = numeric_columns
         return self
 
     def _check_method(self):

@@ -8,7 +8,7 @@ from sklspec.base import DocLinkMixin, OneToOneWavelengthMixin
 from sklspec.utils._fit import fit_context
 from sklspec.utils._sklearn_compat import StrOptions
 from sklspec.utils._typing import ArrayLike, Self
-from sklspec.utils.validation import numeric_column_names, validate_data
+from sklspec.utils.validation import validate_data
 
 SCALINGS = ("global", "channel", "none")
 
@@ -90,8 +90,7 @@ class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, Ba
         self : object
             The fitted scaler.
         """
-        numeric = numeric_column_names(X)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES)  # records wavelength columns
         mean = X.mean(axis=0)
         if self.scaling == "channel":
             scale = X.std(axis=0)
@@ -102,7 +101,6 @@ class SpectralScaler(DocLinkMixin, OneToOneWavelengthMixin, TransformerMixin, Ba
         else:
             scale = np.ones(X.shape[1], dtype=X.dtype)
         self.mean_, self.scale_ = mean, scale.astype(X.dtype, copy=False)
-        self._numeric_columns = numeric
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

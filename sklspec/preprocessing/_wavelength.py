@@ -16,7 +16,6 @@ from sklspec.utils.validation import (
     check_wavelength_columns,
     check_wavelengths,
     format_wavelengths,
-    numeric_column_names,
     validate_data,
     wavelengths_from_columns,
 )
@@ -122,9 +121,8 @@ class WavelengthCropper(DocLinkMixin, SelectorMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        self._numeric_columns = numeric_column_names(X)
         axis_source = X
-        X = validate_data(self, X, dtype="numeric")
+        X = validate_data(self, X, dtype="numeric")  # records wavelength columns
         self.wavelengths_in_ = _source_axis(self.wavelengths, axis_source, X.shape[1])
         low = -np.inf if self.min_wavelength is None else float(self.min_wavelength)
         high = np.inf if self.max_wavelength is None else float(self.max_wavelength)

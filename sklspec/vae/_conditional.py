@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
 from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
-from sklspec.utils.validation import numeric_column_names, validate_data
+from sklspec.utils.validation import validate_data
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 
 
@@ -91,15 +91,12 @@ class ConditionalVAE(_BaseVAE):
         TrainingDivergedError
             If the training diverges (see :meth:`VAEEncoder.fit`).
         """
-        numeric_columns = numeric_column_names(X)
         X, y = validate_data(
             self, X, y, multi_output=True, y_numeric=True, dtype=[np.float32, np.float64]
         )
         conditions = y.reshape(len(y), -1)
         fitted = self._fit_vae(X, conditions, sample_weight=sample_weight)
-        vars(self).update(
-            fitted, n_conditions_=conditions.shape[1], _numeric_columns=numeric_columns
-        )
+        vars(self).update(fitted, n_conditions_=conditions.shape[1])
         return self
 
     def _check_conditions(self, y, n_points):

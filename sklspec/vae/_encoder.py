@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklspec._neural import fill_shared_parameters
 from sklspec.utils._fit import fit_context
 from sklspec.utils._typing import ArrayLike, RandomStateLike, Self
-from sklspec.utils.validation import numeric_column_names, validate_spectra
+from sklspec.utils.validation import validate_spectra
 from sklspec.vae._base import _BaseVAE, fill_vae_parameters
 from sklspec.vae._decoder import VAEDecoder
 
@@ -123,10 +123,8 @@ class VAEEncoder(_BaseVAE):
             reconstruction error jumps a hundredfold above the best epoch's
             (try a lower ``lr``).
         """
-        numeric_columns = numeric_column_names(X)
         X = validate_spectra(self, X, dtype=[np.float32, np.float64])
-        fitted = self._fit_vae(X, sample_weight=sample_weight)
-        vars(self).update(fitted, _numeric_columns=numeric_columns)
+        vars(self).update(self._fit_vae(X, sample_weight=sample_weight))
         return self
 
     @fit_context
@@ -161,10 +159,8 @@ class VAEEncoder(_BaseVAE):
             above the first batch's.
         """
         first = not hasattr(self, "net_")
-        numeric_columns = numeric_column_names(X) if first else self._numeric_columns
         X = validate_spectra(self, X, dtype=[np.float32, np.float64], reset=first)
-        fitted = self._fit_vae(X, partial=True)
-        vars(self).update(fitted, _numeric_columns=numeric_columns)
+        vars(self).update(self._fit_vae(X, partial=True))
         return self
 
     @property
